@@ -1,0 +1,321 @@
+"""One client, one period: papermill executes the notebook, nbconvert writes HTML, Chromium prints the PDF.
+
+:func:`render_report` is the whole run, readable from the parameters to the files on disk:
+
+1. resolve the client, the period and the notebook, and check the parameters against the notebook's
+   ``parameters`` cell (an unknown parameter is an error);
+2. bring the normalised tables up to date (ingest only reads what changed);
+3. execute the notebook with papermill into a staging folder beside the destination; the notebook
+   writes ``metrics.json`` (and its other data files) into the same folder;
+4. convert the executed notebook to one self-contained HTML file (code hidden, plotly.js embedded once,
+   nothing fetched from a network);
+5. print that HTML to an A4 PDF in headless Chromium, once every chart has drawn;
+6. move the staging folder into ``reports/<client>/<period>/`` in one step.
+
+A failed run leaves its executed notebook in ``reports/<client>/<period>.failed/`` for inspection.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+import papermill
+from jupyter_client.manager import AsyncKernelManager
+from nbconvert import HTMLExporter
+from traitlets import default
+
+from community_health.config import (
+    DEFAULT_DATA_DIR,
+    DEFAULT_REPORTS_DIR,
+    ClientConfig,
+    ConfigError,
+    Period,
+    load_client,
+)
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
+CHROMIUM = Path(os.environ.get("COMMUNITY_HEALTH_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+)
+#: The content width of an A4 page with the report's margins, in CSS pixels: charts are laid out to it.
+PRINT_WIDTH_PX = 720
+
+
+class RenderError(RuntimeError):
+    """A report could not be rendered; the message says which step failed and where to look."""
+
+
+def notebooks_dir() -> Path:
+    """The folder holding the report notebooks: ``notebooks/`` of this checkout, else of the cwd."""
+    candidates = [PACKAGE_DIR.parent.parent / "notebooks", Path.cwd() / "notebooks"]
+    for candidate in candidates:
+        if candidate.is_dir():
+            return candidate
+    raise RenderError(f"no notebooks folder found (looked in {', '.join(map(str, candidates))})")
+
+
+def notebook_path(name: str) -> Path:
+    """The notebook called ``name``; an unknown name is an error listing the known ones."""
+    folder = notebooks_dir()
+    path = folder / f"{name.removesuffix('.ipynb')}.ipynb"
+    if not path.is_file():
+        known = ", ".join(sorted(p.stem for p in folder.glob("*.ipynb")))
+        raise RenderError(f"no notebook {name!r} in {folder} (known notebooks: {known})")
+    return path
+
+
+def check_parameters(notebook: Path, parameters: dict[str, object]) -> None:
+    """Refuse parameters that the notebook's ``parameters`` cell does not declare."""
+    declared = papermill.inspect_notebook(str(notebook))
+    unknown = sorted(set(parameters) - set(declared))
+    if unknown:
+        raise RenderError(
+            f"{notebook.name} has no parameter {', '.join(unknown)}; it takes: {', '.join(sorted(declared))}"
+        )
+
+
+def default_period(cfg: ClientConfig) -> Period:
+    """The last complete month in the client's data (the month before the newest message's month)."""
+    from community_health.ingest import load_tables
+
+    tables = load_tables(cfg)
+    stamps = [t["created_at"] for t in (tables.messages, tables.posts) if len(t)]
+    if not stamps:
+        raise ConfigError(f"client {cfg.slug!r} has no data in {cfg.paths.exports}: nothing to report on")
+    newest = max(s.max() for s in stamps)
+    latest = Period.containing(newest, cfg.timezone)
+    # The newest month is complete only if the data reaches its last day.
+    last_day = latest.end(cfg.timezone) - newest
+    return latest if last_day.total_seconds() < 86_400 else latest.previous()
+
+
+@dataclass
+class RenderResult:
+    """Where a rendered report went and how long each step took (seconds)."""
+
+    client: str
+    period: str
+    notebook: str
+    out_dir: Path
+    files: dict[str, Path] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def render_report(
+    client: str = "demo",
+    period: str | None = None,
+    *,
+    notebook: str = "community_health_report",
+    data_dir: Path | str = DEFAULT_DATA_DIR,
+    out_dir: Path | str = DEFAULT_REPORTS_DIR,
+    final: bool = False,
+    pseudonymise: bool = False,
+    pdf: bool = True,
+    echo: Callable[[str], None] = lambda _msg: None,
+) -> RenderResult:
+    """Render one client's report for one period into ``out_dir/<client>/<period>/``.
+
+    Parameters
+    ----------
+    client
+        Folder name under ``data_dir``.
+    period
+        ``YYYY-MM``; by default the last complete month in the client's data.
+    notebook
+        Name of a notebook in ``notebooks/``.
+    final
+        Refuse to render without the manager's commentary for the period.
+    pseudonymise
+        Replace member names by stable pseudonyms everywhere in the outputs.
+    pdf
+        Also print ``report.pdf``.
+    """
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+    data_dir = Path(data_dir).resolve()
+    cfg = load_client(client, data_dir)
+    source = notebook_path(notebook)
+
+    from community_health.ingest import load_tables
+
+    echo(f"{client}: bringing the normalised tables up to date")
+    load_tables(cfg)
+    timings["ingest"] = time.perf_counter() - clock
+    chosen = Period.parse(period) if period else default_period(cfg)
+    if final and not cfg.paths.commentary(chosen).is_file():
+        raise RenderError(
+            f"--final needs the manager's commentary: write {cfg.paths.commentary(chosen)} "
+            "(executive summary, highlights, recommendations) and render again"
+        )
+
+    destination = Path(out_dir).resolve() / client / (str(chosen) if notebook == "community_health_report"
+                                                      else f"{chosen}-{notebook}")
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", dir=destination.parent))
+    parameters = {
+        "client": client,
+        "period": str(chosen),
+        "data_dir": str(data_dir),
+        "output_dir": str(staging),
+        "final": final,
+        "pseudonymise": pseudonymise,
+    }
+    check_parameters(source, parameters)
+    result = RenderResult(client, str(chosen), notebook, destination, timings=timings)
+    try:
+        executed = staging / "report.ipynb"
+        echo(f"{client} {chosen}: executing {source.name}")
+        clock = time.perf_counter()
+        execute_notebook(source, executed, parameters)
+        timings["papermill"] = time.perf_counter() - clock
+
+        echo(f"{client} {chosen}: writing report.html")
+        clock = time.perf_counter()
+        html = staging / "report.html"
+        notebook_to_html(executed, html, title=f"{cfg.name} · community health · {chosen.label}")
+        timings["html"] = time.perf_counter() - clock
+
+        if pdf:
+            echo(f"{client} {chosen}: printing report.pdf in Chromium")
+            clock = time.perf_counter()
+            html_to_pdf(html, staging / "report.pdf", footer=f"{cfg.name} · {chosen.label}")
+            timings["pdf"] = time.perf_counter() - clock
+    except Exception as exc:
+        failed = destination.with_name(destination.name + ".failed")
+        shutil.rmtree(failed, ignore_errors=True)
+        staging.rename(failed)
+        raise RenderError(f"{client} {chosen}: {exc} (the executed notebook is kept in {failed})") from exc
+
+    (staging / "render.json").write_text(
+        json.dumps({"client": client, "period": str(chosen), "notebook": notebook,
+                    "timings_s": {k: round(v, 3) for k, v in timings.items()}}, indent=2, sort_keys=True)
+        + "\n",
+        encoding="utf-8",
+    )
+    _replace_dir(staging, destination)
+    result.files = {p.name: p for p in sorted(destination.iterdir()) if p.is_file()}
+    return result
+
+
+class LocalKernelManager(AsyncKernelManager):
+    """A kernel reached over local IPC sockets: nothing listens on the network, nothing is sent in clear."""
+
+    @default("transport")
+    def _default_transport(self) -> str:
+        return "ipc"
+
+
+def execute_notebook(source: Path, executed: Path, parameters: dict[str, object]) -> None:
+    """Run ``source`` with papermill, saving only at the end, in the notebook's own folder."""
+    papermill.execute_notebook(
+        str(source),
+        str(executed),
+        parameters=parameters,
+        kernel_name="python3",
+        progress_bar=False,
+        request_save_on_cell_execute=False,
+        cwd=str(source.parent),
+        kernel_manager_class=LocalKernelManager,
+    )
+
+
+def report_css() -> str:
+    return (TEMPLATES_DIR / "report" / "report.css").read_text(encoding="utf-8")
+
+
+def notebook_to_html(executed: Path, html: Path, title: str) -> None:
+    """Convert an executed notebook to the client's HTML: code hidden, self-contained, offline."""
+    import plotly.offline
+
+    nb = nbformat.read(executed, as_version=4)
+    nb.metadata["title"] = title
+    exporter = HTMLExporter(
+        template_name="report",
+        extra_template_basedirs=[str(TEMPLATES_DIR)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    body, _ = exporter.from_notebook_node(
+        nb, resources={"report_css": report_css(), "plotly_js": plotly.offline.get_plotlyjs()}
+    )
+    _write_atomic(html, body.encode("utf-8"))
+
+
+def html_to_pdf(html: Path, pdf: Path, footer: str = "") -> None:
+    """Print ``html`` to an A4 PDF in headless Chromium after every chart has drawn."""
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        raise RenderError(f"Chromium not found at {CHROMIUM}: install it with `apt-get install chromium`")
+    footer_html = (
+        '<div style="font-size:8px;width:100%;padding:0 14mm;color:#666;display:flex;'
+        'justify-content:space-between;font-family:sans-serif">'
+        f"<span>{_escape(footer)}</span>"
+        '<span><span class="pageNumber"></span> / <span class="totalPages"></span></span></div>'
+    )
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS))
+        try:
+            page = browser.new_page(viewport={"width": PRINT_WIDTH_PX, "height": 1000})
+            page.emulate_media(media="print")
+            page.goto(html.resolve().as_uri(), wait_until="load")
+            page.wait_for_function(ALL_CHARTS_DRAWN, timeout=60_000)
+            page.pdf(
+                path=str(pdf),
+                format="A4",
+                print_background=True,
+                margin={"top": "14mm", "bottom": "16mm", "left": "12mm", "right": "12mm"},
+                display_header_footer=True,
+                header_template="<span></span>",
+                footer_template=footer_html,
+            )
+        finally:
+            browser.close()
+
+
+#: True once every plotly chart container holds a drawn SVG.
+ALL_CHARTS_DRAWN = """() => {
+  const charts = document.querySelectorAll('.plotly-graph-div');
+  return Array.from(charts).every(c => c.querySelector('.main-svg') !== null);
+}"""
+
+
+def _escape(text: str) -> str:
+    import html
+
+    return html.escape(text, quote=True)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
+def _replace_dir(staging: Path, destination: Path) -> None:
+    """Put ``staging`` at ``destination`` so that readers see the old or the new folder, never a mix."""
+    old = None
+    if destination.exists():
+        old = destination.with_name(f".{destination.name}.old-{os.getpid()}")
+        destination.rename(old)
+    staging.rename(destination)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

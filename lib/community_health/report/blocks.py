@@ -1,0 +1,201 @@
+"""What a report cell displays: HTML blocks built from figures and numbers, member text always escaped.
+
+A :class:`Block` renders as HTML in nbconvert and in JupyterLab. Charts embed their figure as plotly
+JSON drawn by the plotly.js that the report template embeds once; in JupyterLab the plotly mimetype is
+offered first so the chart is interactive there too.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import json
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+
+_chart_ids = itertools.count(1)
+
+
+def escape(value: object) -> str:
+    """Text as text: whatever a member wrote can never become markup or script."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return ""
+    return html.escape(str(value), quote=True)
+
+
+@dataclass
+class Block:
+    """A piece of the report: HTML, plus the plotly figures it holds (for JupyterLab)."""
+
+    html: str
+    figures: list[go.Figure] = field(default_factory=list)
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        bundle: dict[str, object] = {"text/html": self.html}
+        if len(self.figures) == 1 and self.html.count("plotly-graph-div") == 1:
+            bundle["application/vnd.plotly.v1+json"] = json.loads(pio.to_json(self.figures[0], validate=False))
+        return bundle
+
+    def __add__(self, other: Block) -> Block:
+        return Block(self.html + other.html, self.figures + other.figures)
+
+
+def join(blocks: Iterable[Block]) -> Block:
+    out = Block("")
+    for block in blocks:
+        out = out + block
+    return out
+
+
+def figure_html(fig: go.Figure, height: int | None = None) -> str:
+    """A plotly figure as a div and a script, drawn by the page's single embedded plotly.js."""
+    div_id = f"ch-chart-{next(_chart_ids)}"
+    return pio.to_html(
+        fig,
+        full_html=False,
+        include_plotlyjs=False,
+        include_mathjax=False,
+        div_id=div_id,
+        default_height=f"{height or fig.layout.height or 380}px",
+        default_width="100%",
+        config={"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["lasso2d", "select2d"]},
+        validate=False,
+    )
+
+
+def chart(title: str, reading: str, fig: go.Figure, note: str = "") -> Block:
+    """A titled chart with one sentence of reading above it, kept together on paper."""
+    body = (
+        f'<section class="ch-block"><h3>{escape(title)}</h3><p class="ch-reading">{escape(reading)}</p>'
+        f'<div class="ch-chart">{figure_html(fig)}</div>'
+        + (f'<p class="ch-note">{escape(note)}</p>' if note else "")
+        + "</section>"
+    )
+    return Block(body, [fig])
+
+
+def absent(title: str, why: str) -> Block:
+    """A section whose data are missing says so plainly instead of showing an empty chart."""
+    return Block(f'<section class="ch-block"><h3>{escape(title)}</h3><p class="ch-absent">{escape(why)}</p>'
+                 "</section>")
+
+
+def paragraph(text: str, css: str = "ch-reading") -> Block:
+    return Block(f'<p class="{css}">{escape(text)}</p>')
+
+
+@dataclass(frozen=True)
+class Column:
+    """How to show one column of a table: its label, its format, whether it is member text."""
+
+    key: str
+    label: str
+    fmt: str = "text"  # text, int, pct, hours, float, date, datetime
+    width: str = ""
+
+
+def format_value(value: object, fmt: str) -> str:
+    """Consistent number formats: thousands separators, percentages, durations in h or min."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if fmt == "int":
+        return f"{int(round(float(value))):,}"
+    if fmt == "pct":
+        return f"{float(value) * 100:.1f}%"
+    if fmt == "hours":
+        return format_hours(float(value))
+    if fmt == "float":
+        return f"{float(value):,.2f}"
+    if fmt == "date":
+        return pd.Timestamp(value).strftime("%d %b %Y")
+    if fmt == "datetime":
+        return pd.Timestamp(value).strftime("%d %b %Y %H:%M")
+    return str(value)
+
+
+def format_hours(hours: float | None) -> str:
+    """``0.4`` -> ``24 min``; ``5.25`` -> ``5.2 h``; ``60`` -> ``2.5 days``."""
+    if hours is None or (isinstance(hours, float) and math.isnan(hours)):
+        return "–"
+    if hours < 1:
+        return f"{hours * 60:.0f} min"
+    if hours < 48:
+        return f"{hours:.1f} h"
+    return f"{hours / 24:.1f} days"
+
+
+def table(frame: pd.DataFrame, columns: Sequence[Column], title: str = "", reading: str = "",
+          limit: int | None = 20, empty: str = "Nothing to list for this period.") -> Block:
+    """An HTML table whose every cell is escaped text (member text is data, never markup)."""
+    head = "".join(
+        f'<th class="{"ch-num" if c.fmt not in ("text", "date", "datetime") else ""}">{escape(c.label)}</th>'
+        for c in columns
+    )
+    rows = []
+    shown = frame if limit is None else frame.head(limit)
+    for record in shown.to_dict("records"):
+        cells = []
+        for c in columns:
+            css = "ch-num" if c.fmt not in ("text", "date", "datetime") else ("ch-text" if c.fmt == "text" else "")
+            cells.append(f'<td class="{css}">{escape(format_value(record.get(c.key), c.fmt))}</td>')
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    body = "".join(rows) or f'<tr><td colspan="{len(columns)}">{escape(empty)}</td></tr>'
+    more = ""
+    if limit is not None and len(frame) > limit:
+        more = f'<p class="ch-note">Showing {limit:,} of {len(frame):,}; all rows are in tables.xlsx.</p>'
+    heading = f"<h3>{escape(title)}</h3>" if title else ""
+    lead = f'<p class="ch-reading">{escape(reading)}</p>' if reading else ""
+    return Block(f'<section class="ch-block">{heading}{lead}<table class="ch-table"><thead><tr>{head}</tr>'
+                 f"</thead><tbody>{body}</tbody></table>{more}</section>")
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One card: a figure, its change versus the previous period, and whether up is good."""
+
+    label: str
+    value: float | None
+    previous: float | None
+    fmt: str = "int"
+    higher_is_better: bool = True
+
+
+def change_text(kpi: Kpi) -> tuple[str, str]:
+    """The change line of a card and its css class (good, bad or flat)."""
+    if kpi.value is None or kpi.previous is None or (isinstance(kpi.value, float) and math.isnan(kpi.value)) \
+            or (isinstance(kpi.previous, float) and math.isnan(kpi.previous)):
+        return "no comparison", "ch-flat"
+    delta = float(kpi.value) - float(kpi.previous)
+    if abs(delta) < 1e-12:
+        return "unchanged vs previous period", "ch-flat"
+    arrow = "▲" if delta > 0 else "▼"
+    if kpi.fmt == "pct":
+        amount = f"{abs(delta) * 100:.1f} pts"
+    elif kpi.fmt == "hours":
+        amount = format_hours(abs(delta))
+    elif float(kpi.previous) != 0:
+        amount = f"{abs(delta) / abs(float(kpi.previous)) * 100:.0f}%"
+    else:
+        amount = format_value(abs(delta), kpi.fmt)
+    good = (delta > 0) == kpi.higher_is_better
+    return f"{arrow} {amount} vs {format_value(kpi.previous, kpi.fmt)}", "ch-good" if good else "ch-bad"
+
+
+def kpi_cards(kpis: Sequence[Kpi]) -> Block:
+    cards = []
+    for kpi in kpis:
+        text, css = change_text(kpi)
+        cards.append(
+            f'<div class="ch-kpi"><div class="ch-kpi-label">{escape(kpi.label)}</div>'
+            f'<div class="ch-kpi-value">{escape(format_value(kpi.value, kpi.fmt))}</div>'
+            f'<div class="ch-kpi-change {css}">{escape(text)}</div></div>'
+        )
+    return Block('<div class="ch-kpis">' + "".join(cards) + "</div>")
