@@ -1,0 +1,202 @@
+"""Brandwatch mentions export (CSV or XLSX): mentions of the brand found anywhere on the web.
+
+Layout (FORMATS.md): metadata lines above the header (report name, date range, ...), then a header such as
+``Date, Title, Url, Domain, Sentiment, Author, Full Name, Full Text, Snippet, Twitter Followers, ...``;
+the column set varies, so columns are found by name (and through ``column_mappings: brandwatch:`` in
+``client.yml`` when an export renames them). Numbers carry thousands separators (``12,345``); dates look
+like ``2026-10-13 14:22:05.0`` with no zone: read in the client's time zone (or in the zone a ``Timezone``
+column names), which the ingest log reports as assumed. Dates written with an offset keep it.
+
+Rows go to ``messages`` with kind ``mention``:
+
+================  ==============================================================================
+message_id        ``Mention Id`` / ``Resource Id`` when present, else ``Url``
+platform          from ``Domain`` (or the Url's host): twitter.com and x.com -> x, facebook.com ->
+                  facebook, instagram.com -> instagram, reddit.com -> reddit, youtube.com ->
+                  youtube, linkedin.com -> linkedin, anything else -> web
+channel           the subreddit (``r/<name>``) for Reddit, else the domain
+thread_id         the mention's own id (a mention is its own conversation)
+author_id         ``Author`` (the handle), else the domain for articles without an author
+author_name       ``Full Name``, else ``Author``
+author_followers  ``Twitter Followers`` (or ``Followers``)
+text              ``Full Text``, else ``Snippet``, else ``Title``
+counts            likes, comments, shares, impressions and reach where the export has them
+================  ==============================================================================
+
+``Sentiment`` is not carried over: the workbook scores every message itself, the same way for every source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import numpy as np
+import pandas as pd
+
+from community_health.ingest.envelope import ReadContext, ReadResult, Table, refused
+from community_health.ingest.registry import Probe, Reader, register
+from community_health.ingest.sheets import SheetRows, load_sheet
+from community_health.ingest.tabular import TableError
+from community_health.ingest.units import ExportUnit
+from community_health.schema import Kind, Messages, Platform
+
+NAME = "brandwatch"
+DATE_FORMATS = ("%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "ISO8601")
+DATE_EXPECTED = "a date like 2026-10-13 14:22:05.0"
+ID_COLUMNS = ("Mention Id", "Resource Id", "Id")
+TEXT_COLUMNS = ("Full Text", "Snippet", "Title")
+FOLLOWER_COLUMNS = ("Twitter Followers", "Followers", "Author Followers")
+TIMEZONE_COLUMNS = ("Timezone", "Time Zone", "Time zone")
+COUNT_COLUMNS = {
+    Messages.reactions: ("Likes", "Twitter Likes", "Facebook Likes"),
+    Messages.comments: ("Comments", "Twitter Reply Count", "Facebook Comments"),
+    Messages.shares: ("Shares", "Twitter Retweets", "Facebook Shares"),
+    Messages.impressions: ("Impressions",),
+    Messages.reach: ("Reach (new)", "Reach"),
+}
+DOMAIN_PLATFORMS = {
+    "twitter.com": Platform.X,
+    "x.com": Platform.X,
+    "t.co": Platform.X,
+    "facebook.com": Platform.FACEBOOK,
+    "fb.com": Platform.FACEBOOK,
+    "instagram.com": Platform.INSTAGRAM,
+    "reddit.com": Platform.REDDIT,
+    "youtube.com": Platform.YOUTUBE,
+    "youtu.be": Platform.YOUTUBE,
+    "linkedin.com": Platform.LINKEDIN,
+}
+
+
+def is_header(cells: Sequence[str]) -> bool:
+    """A mentions header: ``Url``, a text column (``Full Text`` or ``Snippet``) and ``Date`` or ``Author``."""
+    names = set(cells)
+    return (
+        bool({"Url", "URL"} & names)
+        and bool({"Full Text", "Snippet"} & names)
+        and bool({"Date", "Author", "Domain", "Sentiment"} & names)
+    )
+
+
+def platform_of(domains: pd.Series) -> pd.Series:
+    """The platform of each domain (``www.`` and subdomains ignored; unknown domains are ``web``)."""
+    d = (
+        domains.str.strip()
+        .str.lower()
+        .str.replace(r"^(?:https?://)?(?:www\.|m\.|mobile\.|old\.)?", "", regex=True)
+        .str.split("/")
+        .str[0]
+    )
+    base = d.str.extract(r"([a-z0-9-]+\.[a-z]+)$", expand=False)
+    out = base.map({k: v.value for k, v in DOMAIN_PLATFORMS.items()})
+    return out.fillna(Platform.WEB.value).astype("str")
+
+
+def _first(rows: SheetRows, names: Sequence[str]) -> str | None:
+    return next((n for n in names if rows.has(n)), None)
+
+
+def _zone_column(rows: SheetRows, fallback: str) -> tuple[str, bool]:
+    """The zone a ``Timezone`` column names (its most common valid value) and True, else ``fallback``
+    and False (the zone is then assumed)."""
+    column = _first(rows, TIMEZONE_COLUMNS)
+    if column is None:
+        return fallback, False
+    values = rows.text(column).dropna().str.strip()
+    for zone in values.value_counts().index:
+        try:
+            ZoneInfo(str(zone))
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+        return str(zone), True
+    return fallback, False
+
+
+def parse_brandwatch(data: bytes, ctx: ReadContext) -> ReadResult:
+    """Read a Brandwatch mentions export (CSV or XLSX) into ``messages`` rows of kind mention.
+
+    Parameters
+    ----------
+    data
+        The file's bytes.
+    ctx
+        The file's path, the client's time zone and the client's column mapping for ``brandwatch``.
+    """
+    try:
+        table = load_sheet(data, is_header, ctx.column_mapping, "Date, Url and Full Text or Snippet")
+    except TableError as exc:
+        return refused(
+            Table.MESSAGES, f"{ctx.source}: {exc}; this is not a readable Brandwatch mentions export."
+        )
+    rows = SheetRows(table, ctx)
+    if not rows.has("Date"):
+        return rows.refuse_missing(
+            Table.MESSAGES, ["Date"], "Date, Title, Url, Domain, Author, Full Text, ..."
+        )
+    n = len(rows)
+    zone, stated = _zone_column(rows, ctx.timezone)
+    created = rows.dates("Date", DATE_FORMATS, DATE_EXPECTED, local_zone=zone)
+    url_col = "Url" if rows.has("Url") else "URL"
+    url = rows.text(url_col)
+    id_col = _first(rows, ID_COLUMNS)
+    mention_id = rows.text(id_col) if id_col else pd.Series([None] * n, dtype="str")
+    message_id = mention_id.str.strip().fillna(url.str.strip())
+    rows.checks.flag(
+        message_id.isna().to_numpy(dtype=bool), url_col, "the mention's address (or a mention id)", url
+    )
+    domain = (
+        rows.text("Domain")
+        if rows.has("Domain")
+        else url.str.extract(r"^(?:https?://)?([^/]+)", expand=False)
+    )
+    domain = domain.fillna(url.str.extract(r"^(?:https?://)?([^/]+)", expand=False)).str.strip().str.lower()
+    platform = platform_of(domain.fillna(""))
+    subreddit = url.str.extract(r"reddit\.com/(r/[^/?#]+)", expand=False)
+    channel = subreddit.where(platform == Platform.REDDIT.value).fillna(domain).fillna("unknown")
+    author_col = _first(rows, ("Author", "Full Name"))
+    author = (
+        rows.text(author_col).str.strip().str.lstrip("@")
+        if author_col
+        else pd.Series([None] * n, dtype="str")
+    )
+    author_id = author.fillna(domain).fillna("unknown")
+    full_name = rows.text("Full Name") if rows.has("Full Name") else author
+    text = pd.Series([None] * n, dtype="str")
+    for col in TEXT_COLUMNS:
+        text = text.fillna(rows.text(col))
+    followers_col = _first(rows, FOLLOWER_COLUMNS)
+    counts = {out: rows.counts(c) for out, names in COUNT_COLUMNS.items() if (c := _first(rows, names))}
+    data_ = {
+        Messages.message_id: message_id,
+        Messages.platform: platform,
+        Messages.channel: channel,
+        Messages.thread_id: message_id,
+        Messages.author_id: author_id,
+        Messages.author_name: full_name.fillna(author),
+        Messages.author_is_brand: np.zeros(n, dtype=bool),
+        Messages.author_is_bot: np.zeros(n, dtype=bool),
+        Messages.author_followers: rows.counts(followers_col)
+        if followers_col
+        else pd.Series(pd.array([None] * n, dtype="Int64")),
+        Messages.created_at: created,
+        Messages.kind: [Kind.MENTION.value] * n,
+        Messages.text: text,
+        Messages.url: url,
+        **counts,
+    }
+    result = rows.finish(Table.MESSAGES, data_)
+    if result.assumed_timezone is not None:
+        result.assumed_timezone = None if stated else zone
+    return result
+
+
+def _detect(probe: Probe) -> bool:
+    return probe.header(is_header, NAME) is not None
+
+
+def _read(unit: ExportUnit, ctx: ReadContext) -> ReadResult:
+    return parse_brandwatch(unit.path.read_bytes(), ctx)
+
+
+READER = register(Reader(NAME, "Brandwatch mentions export, CSV or XLSX", Table.MESSAGES, _detect, _read))

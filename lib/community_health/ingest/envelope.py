@@ -1,0 +1,554 @@
+"""The envelope every reader shares: what a reader is given, what it returns, and the conversions that
+must work the same way for every source (ids, counts, dates into UTC, row checks with reasons).
+
+Readers build their rows column by column (lists or Series, never row by row into a DataFrame), check
+them with :class:`RowChecks`, and hand back a :class:`ReadResult` whose counts obey the accounting rule::
+
+    rows_read == len(frame) + len(quarantine) + sum(skipped.values())
+
+Duplicates are found later, across files, by the pipeline; a reader only reads.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from community_health.schema import Messages, Posts, columns
+
+NS_UTC = pd.DatetimeTZDtype("ns", "UTC")
+EXCERPT_CHARS = 200
+_SHOWN_VALUE_CHARS = 60
+
+
+class Table(StrEnum):
+    """The normalised table a reader fills."""
+
+    MESSAGES = "messages"
+    POSTS = "posts"
+
+
+QUARANTINE_COLUMNS = ("file", "row", "field", "reason", "excerpt")
+
+
+@dataclass(frozen=True)
+class ReadContext:
+    """What a reader knows besides the bytes it reads.
+
+    Parameters
+    ----------
+    source
+        The export's path relative to the client's folder, POSIX style (``exports/x/2026-10.csv``).
+        Rows carry it as ``source_file`` and every quarantine reason starts with it.
+    timezone
+        The client's time zone, assumed for dates written without one.
+    column_mapping
+        Raw column name -> the name the reader knows (from ``column_mappings`` in ``client.yml``).
+    """
+
+    source: str
+    timezone: str = "UTC"
+    column_mapping: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ReadResult:
+    """What a reader returns for one export.
+
+    Attributes
+    ----------
+    table
+        Which normalised table ``frame`` belongs to.
+    frame
+        The rows read, in the table's columns, before deduplication across files. Brand and bot marks
+        here come from the data only; the client's configuration is applied by the pipeline.
+    quarantine
+        One row per input row that could not be used (columns ``file, row, field, reason, excerpt``).
+    rows_read
+        Data rows in the export (not headers, description rows or preamble lines).
+    skipped
+        Rows that are not community content (joins, pins, deleted posts), counted per reason.
+    assumed_timezone
+        The time zone assumed for dates written without one, or None when every date carried one.
+    error
+        Why the export was refused as a whole, in words a person can act on; None when it was read.
+    """
+
+    table: Table
+    frame: pd.DataFrame
+    quarantine: pd.DataFrame
+    rows_read: int
+    skipped: dict[str, int] = field(default_factory=dict)
+    assumed_timezone: str | None = None
+    error: str | None = None
+
+    @property
+    def skipped_total(self) -> int:
+        return int(sum(self.skipped.values()))
+
+    def balanced(self) -> bool:
+        """Whether every row read is kept, quarantined or skipped (before deduplication)."""
+        return self.rows_read == len(self.frame) + len(self.quarantine) + self.skipped_total
+
+
+class RowLabel(StrEnum):
+    """How a reason names a row: a spreadsheet row, or the n-th element of a JSON array."""
+
+    ROW = "row"
+    MESSAGE = "message"
+    POST = "post"
+
+
+# ---------------------------------------------------------------------------------------------------
+# Frames
+
+
+def empty_quarantine() -> pd.DataFrame:
+    """An empty quarantine table."""
+    return pd.DataFrame(
+        {
+            "file": pd.Series(dtype="str"),
+            "row": pd.Series(dtype="Int64"),
+            "field": pd.Series(dtype="str"),
+            "reason": pd.Series(dtype="str"),
+            "excerpt": pd.Series(dtype="str"),
+        }
+    )
+
+
+def quarantine_frame(
+    file: Sequence[str] | str,
+    row: Sequence[int | None],
+    field_: Sequence[str | None],
+    reason: Sequence[str],
+    excerpt: Sequence[str | None],
+) -> pd.DataFrame:
+    """Build a quarantine table from parallel lists (``file`` may be one path for every row)."""
+    n = len(reason)
+    files = [file] * n if isinstance(file, str) else list(file)
+    if n == 0:
+        return empty_quarantine()
+    return pd.DataFrame(
+        {
+            "file": text_series(files),
+            "row": pd.array(list(row), dtype="Int64"),
+            "field": text_series(list(field_)),
+            "reason": text_series(list(reason)),
+            "excerpt": text_series(list(excerpt)),
+        }
+    )
+
+
+def clean_text(value: str) -> str:
+    """Replace lone UTF-16 surrogates (invalid in UTF-8) so the text can be stored."""
+    return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def text_series(values: Sequence[Any] | pd.Series) -> pd.Series:
+    """A ``str`` column from Python values; None/NaN stay null and lone surrogates are replaced."""
+    if isinstance(values, pd.Series):
+        values = values.reset_index(drop=True)
+    try:
+        return pd.Series(values, dtype="str")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        fixed = [clean_text(v) if isinstance(v, str) else v for v in values]
+        return pd.Series(fixed, dtype="str")
+
+
+def _null_column(dtype: Any, n: int) -> pd.Series:
+    if str(dtype) == "str":
+        return pd.Series([None] * n, dtype="str")
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        return pd.Series(pd.NaT, index=range(n), dtype=NS_UTC)
+    if str(dtype) == "bool":
+        return pd.Series(np.zeros(n, dtype=bool))
+    return pd.Series(pd.array([None] * n, dtype=dtype))
+
+
+def _schema_dtypes(model: Any) -> dict[str, Any]:
+    return {name: col.dtype.type for name, col in model.to_schema().columns.items()}
+
+
+_MESSAGE_DTYPES = _schema_dtypes(Messages)
+_POST_DTYPES = _schema_dtypes(Posts)
+
+
+def build_frame(table: Table, data: Mapping[str, Any], n: int) -> pd.DataFrame:
+    """A frame with every column of ``table`` in schema order, filling absent columns with nulls.
+
+    Parameters
+    ----------
+    table
+        Which table the columns belong to.
+    data
+        Column name -> values (list, array or Series of length ``n``) already in their final types or
+        in Python values that convert losslessly (str, bool, int, Timestamp).
+    n
+        Number of rows.
+    """
+    dtypes = _MESSAGE_DTYPES if table is Table.MESSAGES else _POST_DTYPES
+    names = columns(Messages) if table is Table.MESSAGES else columns(Posts)
+    unknown = set(data) - set(names)
+    if unknown:
+        raise KeyError(f"columns not in the {table} table: {sorted(unknown)}")
+    out: dict[str, pd.Series] = {}
+    for name in names:
+        dtype = dtypes[name]
+        if name not in data:
+            out[name] = _null_column(dtype, n)
+            continue
+        values = data[name]
+        if str(dtype) == "str":
+            out[name] = text_series(values)
+        elif isinstance(dtype, pd.DatetimeTZDtype):
+            out[name] = pd.Series(values).reset_index(drop=True).astype(NS_UTC)
+        elif str(dtype) == "bool":
+            out[name] = pd.Series(np.asarray(values, dtype=bool))
+        else:
+            series = (
+                values if isinstance(values, pd.Series) else pd.Series(pd.array(list(values), dtype=dtype))
+            )
+            out[name] = series.reset_index(drop=True).astype(dtype)
+    return pd.DataFrame(out)
+
+
+def empty_frame(table: Table) -> pd.DataFrame:
+    """An empty frame of ``table``."""
+    return build_frame(table, {}, 0)
+
+
+def refused(
+    table: Table,
+    message: str,
+    *,
+    quarantine: pd.DataFrame | None = None,
+    rows_read: int = 0,
+    assumed_timezone: str | None = None,
+) -> ReadResult:
+    """The result for an export refused as a whole; its countable rows are all quarantined."""
+    q = quarantine if quarantine is not None else empty_quarantine()
+    return ReadResult(
+        table,
+        empty_frame(table),
+        q,
+        rows_read if quarantine is not None else 0,
+        assumed_timezone=assumed_timezone,
+        error=message,
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# Row checks
+
+
+def shown(value: Any) -> str:
+    """A value as a reason quotes it: ``"yesterday"``, or ``nothing`` when it is empty."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return "nothing"
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    if text.strip() == "":
+        return "nothing"
+    text = text.replace("\n", " ")
+    if len(text) > _SHOWN_VALUE_CHARS:
+        text = text[: _SHOWN_VALUE_CHARS - 1] + "…"
+    return f'"{text}"'
+
+
+def excerpt_of(value: Any) -> str:
+    """The excerpt kept beside a quarantined row (its raw text, shortened)."""
+    if isinstance(value, str):
+        text = value
+    else:
+        try:
+            text = json.dumps(value, ensure_ascii=False, default=str)
+        except (TypeError, ValueError):
+            text = repr(value)
+    text = clean_text(text)
+    return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1] + "…"
+
+
+class RowChecks:
+    """The first problem of each row, collected column by column.
+
+    Parameters
+    ----------
+    files
+        The file each row came from: one path for all, or one per row (Slack's per-day files).
+    rows
+        Each row's number in its file (1-based spreadsheet row or array position).
+    label
+        How reasons name a row (``row 14``, ``message 14``).
+    """
+
+    def __init__(
+        self, files: str | Sequence[str], rows: Sequence[int] | np.ndarray, label: RowLabel = RowLabel.ROW
+    ) -> None:
+        self.rows = np.asarray(rows, dtype=np.int64)
+        n = len(self.rows)
+        self.files: np.ndarray = (
+            np.full(n, files, dtype=object) if isinstance(files, str) else np.asarray(files, dtype=object)
+        )
+        self.label = label
+        self.field: np.ndarray = np.full(n, None, dtype=object)
+        self.reason: np.ndarray = np.full(n, None, dtype=object)
+        self.skip_reason: np.ndarray = np.full(n, None, dtype=object)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @property
+    def ok(self) -> np.ndarray:
+        """Rows neither flagged nor skipped so far: the rows that will be kept."""
+        return np.equal(self.reason, None) & np.equal(self.skip_reason, None)
+
+    @property
+    def flagged(self) -> np.ndarray:
+        """Rows with a problem: the rows that will be quarantined."""
+        return ~np.equal(self.reason, None)
+
+    def skip(self, mask: np.ndarray | pd.Series, reason: str | Sequence[str]) -> None:
+        """Count rows that are not community content (joins, pins, deleted posts) as skipped.
+
+        Parameters
+        ----------
+        mask
+            The rows to skip (rows already flagged or skipped keep their first outcome).
+        reason
+            One reason for all, or one per row (``Slack channel_join event``).
+        """
+        m = np.asarray(mask, dtype=bool) & self.ok
+        if isinstance(reason, str):
+            self.skip_reason[m] = reason
+        else:
+            reasons = np.asarray(reason, dtype=object)
+            self.skip_reason[m] = reasons[m]
+
+    def skipped(self) -> dict[str, int]:
+        """Skipped rows counted per reason, in order of first appearance."""
+        out: dict[str, int] = {}
+        for r in self.skip_reason[~np.equal(self.skip_reason, None)]:
+            out[r] = out.get(r, 0) + 1
+        return out
+
+    def where(self, i: int) -> str:
+        return f"{self.files[i]} {self.label} {self.rows[i]}"
+
+    def flag(
+        self,
+        bad: np.ndarray | pd.Series,
+        field_: str,
+        expected: str,
+        got: Sequence[Any] | pd.Series | np.ndarray,
+    ) -> None:
+        """Mark rows where ``bad`` holds, unless they already have a problem.
+
+        The reason reads ``<file> row <n>, field "<field>": expected <expected>, got "<value>"``.
+        """
+        mask = np.asarray(bad, dtype=bool) & self.ok
+        if not mask.any():
+            return
+        values = got.to_numpy(dtype=object) if isinstance(got, pd.Series) else np.asarray(got, dtype=object)
+        for i in np.flatnonzero(mask):
+            self.field[i] = field_
+            self.reason[i] = f'{self.where(i)}, field "{field_}": expected {expected}, got {shown(values[i])}'
+
+    def flag_rows(self, bad: np.ndarray | pd.Series, field_: str | None, reason: str) -> None:
+        """Mark rows with a reason that is not about one value (``reason`` follows the row's name)."""
+        mask = np.asarray(bad, dtype=bool) & self.ok
+        for i in np.flatnonzero(mask):
+            self.field[i] = field_
+            self.reason[i] = f"{self.where(i)}: {reason}"
+
+    def quarantine(self, excerpt: Callable[[np.ndarray], Sequence[str]]) -> pd.DataFrame:
+        """The quarantine rows of every flagged row; ``excerpt`` gives the raw text of given positions."""
+        bad = np.flatnonzero(self.flagged)
+        if len(bad) == 0:
+            return empty_quarantine()
+        return quarantine_frame(
+            list(self.files[bad]),
+            self.rows[bad].tolist(),
+            list(self.field[bad]),
+            list(self.reason[bad]),
+            list(excerpt(bad)),
+        )
+
+
+# ---------------------------------------------------------------------------------------------------
+# Conversions
+
+_NULL_TOKENS = frozenset({"", "-", "--", "—", "n/a", "na", "none", "null", "nan"})
+
+
+def is_blank(values: pd.Series) -> np.ndarray:
+    """Null or empty (after stripping) cells."""
+    s = values.astype("str")
+    return (s.isna() | (s.str.strip() == "")).to_numpy(dtype=bool)
+
+
+def counts_from_text(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Read counts written as text: ``"424"``, ``"424.0"``, ``"1,234"``; ``""`` and ``"-"`` are absent.
+
+    Returns
+    -------
+    counts, bad
+        ``Int64`` counts (absent stays <NA>, never 0) and the rows whose text is not a whole,
+        non-negative number.
+    """
+    s = values.astype("str").reset_index(drop=True)
+    n = len(s)
+    number = np.array(pd.to_numeric(s, errors="coerce"), dtype="float64")
+    absent = np.zeros(n, dtype=bool)
+    retry = np.flatnonzero(np.isnan(number))
+    if len(retry):
+        sub = s.iloc[retry].str.strip()
+        blank = np.array(sub.isna() | sub.str.lower().isin(_NULL_TOKENS), dtype=bool)
+        cleaned = sub.str.replace(r"[,\u00a0\u202f ']", "", regex=True).str.rstrip("%")
+        number[retry] = np.array(pd.to_numeric(cleaned, errors="coerce"), dtype="float64")
+        number[retry[blank]] = np.nan
+        absent[retry] = blank
+    with np.errstate(invalid="ignore"):
+        bad = (~absent & np.isnan(number)) | (number < 0) | (np.mod(number, 1) != 0) & ~np.isnan(number)
+    number[bad] = np.nan
+    return pd.Series(pd.array(number, dtype="Int64")), bad
+
+
+def counts_from_objects(values: Sequence[Any]) -> tuple[pd.Series, np.ndarray]:
+    """Read counts from JSON values: ints (or numeric strings); None stays absent.
+
+    Returns
+    -------
+    counts, bad
+        ``Int64`` counts and the rows holding something that is not a whole, non-negative number.
+    """
+    values = list(values)
+    try:
+        if any(type(v) is bool for v in values):
+            raise TypeError("true/false is not a count")
+        arr = pd.array(values, dtype="Int64")
+        bad = np.asarray((arr < 0).fillna(False), dtype=bool)
+        if bad.any():
+            arr[bad] = pd.NA
+        return pd.Series(arr), bad
+    except (TypeError, ValueError, OverflowError):
+        pass
+    out: list[int | None] = []
+    bad_list: list[bool] = []
+    for v in values:
+        n = _as_count(v)
+        out.append(n if n is not None and n >= 0 else None)
+        bad_list.append(v is not None and (n is None or n < 0))
+    return pd.Series(pd.array(out, dtype="Int64")), np.asarray(bad_list, dtype=bool)
+
+
+def _as_count(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        text = value.strip().replace(",", "")
+        try:
+            number = float(text)
+        except ValueError:
+            return None
+        return int(number) if number.is_integer() else None
+    return None
+
+
+_OFFSET = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})\s*$", re.IGNORECASE)
+
+
+def parse_dates(
+    values: pd.Series, formats: Sequence[str], timezone: str | None
+) -> tuple[pd.Series, np.ndarray]:
+    """Parse date text into UTC, trying each format in turn for the rows still unparsed.
+
+    Parameters
+    ----------
+    values
+        Date text as exported.
+    formats
+        strptime formats, or ``"ISO8601"``. A format with ``%z`` (or ISO text carrying ``Z`` or an
+        offset) gives the instant directly; a format without one is local time in ``timezone``.
+    timezone
+        The zone of local times; None or ``"UTC"`` means local times are UTC.
+
+    Returns
+    -------
+    dates, local
+        ``datetime64[ns, UTC]`` (NaT where nothing parsed) and the rows read as local time, whose
+        zone was assumed. Ambiguous local times (the repeated hour when clocks go back) are read as
+        the first of the two; times in the skipped hour move forward.
+    """
+    s = values.astype("str").str.strip().reset_index(drop=True)
+    n = len(s)
+    result = np.full(n, np.datetime64("NaT", "ns"), dtype="datetime64[ns]")
+    local = np.zeros(n, dtype=bool)
+    if n == 0:
+        return pd.Series(result).dt.tz_localize("UTC"), local
+    todo = np.array(s.notna(), dtype=bool)
+    offset_cache: list[np.ndarray] = []
+
+    def has_offset() -> np.ndarray:
+        if not offset_cache:
+            offset_cache.append(np.array(s.str.contains(_OFFSET, na=False), dtype=bool))
+        return offset_cache[0]
+
+    def take(rows: np.ndarray, fmt: str, aware: bool) -> None:
+        if not rows.any():
+            return
+        parsed = pd.to_datetime(s[rows], format=fmt, errors="coerce", utc=aware)
+        got = parsed.notna().to_numpy(dtype=bool)
+        if not got.any():
+            return
+        hit = parsed[got]
+        if not aware:
+            hit = hit.dt.tz_localize(
+                timezone or "UTC", ambiguous=np.ones(len(hit), dtype=bool), nonexistent="shift_forward"
+            )
+        idx = np.flatnonzero(rows)[got]
+        result[idx] = hit.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[ns]").to_numpy()
+        local[idx] = not aware
+        todo[idx] = False
+
+    for fmt in formats:
+        if not todo.any():
+            break
+        if fmt == "ISO8601":
+            take(todo & has_offset(), fmt, aware=True)
+            take(todo & ~has_offset(), fmt, aware=False)
+        elif "%z" in fmt or "%Z" in fmt:
+            take(todo.copy(), fmt, aware=True)
+        else:
+            take(todo & ~has_offset(), fmt, aware=False)
+    return pd.Series(result).dt.tz_localize("UTC"), local
+
+
+def dates_from_epoch_text(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Parse Unix epoch seconds written as text with up to 9 decimals (Slack ``ts``) into UTC, exactly.
+
+    Returns
+    -------
+    dates, bad
+        ``datetime64[ns, UTC]`` and the rows that are not an epoch time.
+    """
+    s = values.astype("str").str.strip().reset_index(drop=True)
+    good = np.array(s.str.fullmatch(r"\d{1,12}(\.\d{1,9})?", na=False), dtype=bool)
+    parts = s.where(good, "0").str.partition(".")
+    seconds = parts[0].astype("int64")
+    good &= (seconds <= 9_000_000_000).to_numpy(dtype=bool)
+    seconds = seconds.where(good, 0)
+    fraction = parts[2].str.ljust(9, "0").replace("", "0").astype("int64")
+    ns = seconds.to_numpy() * 1_000_000_000 + fraction.to_numpy()
+    dates = pd.Series(pd.to_datetime(ns, unit="ns", utc=True)).astype(NS_UTC)
+    dates[~good] = pd.NaT
+    return dates, ~good

@@ -1,0 +1,210 @@
+"""What every JSON reader does the same way: load the document with an error a person can act on, take
+fields out of the array's elements column by column, check them, and hand back a result.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from community_health.ingest.envelope import (
+    ReadResult,
+    RowChecks,
+    RowLabel,
+    Table,
+    build_frame,
+    counts_from_objects,
+    excerpt_of,
+    parse_dates,
+)
+
+ISO_EXPECTED = "a date like 2023-01-05T14:22:25.25+00:00"
+
+
+class JsonError(ValueError):
+    """A JSON file that cannot be read; the message names the file and what to do."""
+
+
+def load_json(data: bytes, source: str) -> Any:
+    """Parse a JSON export, explaining a cut-off or damaged file in plain words.
+
+    Raises
+    ------
+    JsonError
+        When the bytes are not JSON.
+    """
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise JsonError(f"{source} is nested too deeply to be an export; nothing was read from it.") from None
+    except json.JSONDecodeError as exc:
+        tail = text[exc.pos :].strip()
+        if not text.strip():
+            raise JsonError(f"{source} is empty; export or download it again.") from None
+        if not tail or exc.pos >= len(text.rstrip()) - 1:
+            raise JsonError(
+                f"{source} is cut off: it ends at line {exc.lineno}, column {exc.colno} before the JSON is "
+                "complete, so the download or export did not finish. Download or export it again; nothing "
+                "was read from it."
+            ) from None
+        raise JsonError(
+            f"{source} is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}); it may have "
+            "been edited or damaged. Export it again; nothing was read from it."
+        ) from None
+
+
+def text_or_none(value: Any) -> str | None:
+    """A JSON scalar as text (numbers as written), None for null or containers."""
+    if value is None or isinstance(value, dict | list):
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+class JsonRows:
+    """The elements of one JSON array being checked and converted.
+
+    Parameters
+    ----------
+    items
+        The array's elements (any JSON values; elements that are not objects are quarantined).
+    files
+        The file of each element (one path for all, or one per element).
+    positions
+        Each element's 1-based position in its array (default 1..n).
+    label
+        How reasons name an element (``message 3``).
+    what
+        What an element should be, for the reason given to one that is not an object.
+    """
+
+    def __init__(
+        self,
+        items: Sequence[Any],
+        files: str | Sequence[str],
+        positions: Sequence[int] | None = None,
+        label: RowLabel = RowLabel.MESSAGE,
+        what: str = "a message object",
+    ) -> None:
+        self.raw = list(items)
+        n = len(self.raw)
+        self.checks = RowChecks(files, positions if positions is not None else range(1, n + 1), label)
+        is_obj = np.fromiter((isinstance(m, dict) for m in self.raw), dtype=bool, count=n)
+        self.items: list[dict[str, Any]] = [m if isinstance(m, dict) else {} for m in self.raw]
+        self.checks.flag(~is_obj, "(element)", what, self.raw)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def get(self, key: str) -> list[Any]:
+        """One field of every element (None where absent)."""
+        return [m.get(key) for m in self.items]
+
+    def nested(self, key: str, sub: str) -> list[Any]:
+        """A field of an object field of every element (``author.id``)."""
+        return [o.get(sub) if isinstance(o := m.get(key), dict) else None for m in self.items]
+
+    def ids(self, values: Sequence[Any], field_: str, expected: str = "an id") -> pd.Series:
+        """Required ids as text; elements without one are flagged."""
+        texts = [text_or_none(v) for v in values]
+        texts = [t.strip() if t is not None and t.strip() else None for t in texts]
+        s = pd.Series(texts, dtype="str")
+        self.checks.flag(s.isna().to_numpy(dtype=bool), field_, expected, list(values))
+        return s
+
+    def dates(
+        self,
+        values: Sequence[Any],
+        field_: str,
+        *,
+        expected: str = ISO_EXPECTED,
+        formats: Sequence[str] = ("ISO8601",),
+        local_zone: str | None = None,
+    ) -> tuple[pd.Series, np.ndarray]:
+        """Required dates into UTC; returns the dates and the rows read as local time."""
+        texts = pd.Series([v if isinstance(v, str) else None for v in values], dtype="str")
+        dates, local = parse_dates(texts, formats, local_zone)
+        self.checks.flag(dates.isna().to_numpy(dtype=bool), field_, expected, list(values))
+        return dates, local
+
+    def counts(self, values: Sequence[Any], field_: str) -> pd.Series:
+        """Counts (absent stays null); values that are not whole non-negative numbers are flagged."""
+        counts, bad = counts_from_objects(values)
+        self.checks.flag(bad, field_, "a whole number", list(values))
+        return counts
+
+    def excerpts(self, positions: np.ndarray) -> list[str]:
+        return [excerpt_of(self.raw[i]) for i in positions]
+
+    def finish(
+        self,
+        table: Table,
+        data: Mapping[str, Any],
+        *,
+        source_files: Sequence[str] | str,
+        assumed_timezone: str | None = None,
+    ) -> ReadResult:
+        """The result: kept elements in ``table``, flagged ones quarantined, skipped ones counted."""
+        n = len(self)
+        files = [source_files] * n if isinstance(source_files, str) else list(source_files)
+        data = {**data, "source_file": files, "source_row": self.checks.rows.tolist()}
+        ok = self.checks.ok
+        frame = build_frame(table, data, n).loc[ok].reset_index(drop=True)
+        quarantine = self.checks.quarantine(self.excerpts)
+        return ReadResult(
+            table, frame, quarantine, n, self.checks.skipped(), assumed_timezone=assumed_timezone
+        )
+
+
+def resolve_roots(ids: Sequence[str | None], parents: Sequence[str | None]) -> list[str | None]:
+    """The root of each message's reply chain, following parents within the data.
+
+    A message without a parent is its own root; a chain that reaches a parent absent from the data ends
+    at that parent's id; a loop (damaged data) ends where it closes.
+    """
+    parent_of: dict[str, str | None] = {}
+    for i, p in zip(ids, parents, strict=True):
+        if i is not None and i not in parent_of:
+            parent_of[i] = p
+    roots: dict[str, str] = {}
+
+    def root(start: str) -> str:
+        chain = []
+        seen = set()
+        node = start
+        while True:
+            if node in roots:
+                found = roots[node]
+                break
+            chain.append(node)
+            seen.add(node)
+            parent = parent_of.get(node)
+            if parent is None or parent in seen:
+                found = node
+                break
+            if parent not in parent_of:
+                found = parent
+                break
+            node = parent
+        for c in chain:
+            roots[c] = found
+        return found
+
+    out: list[str | None] = []
+    for i, p in zip(ids, parents, strict=True):
+        if i is None:
+            out.append(None)
+        elif p is None:
+            out.append(i)
+        else:
+            out.append(root(i))
+    return out

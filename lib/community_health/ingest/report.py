@@ -1,0 +1,100 @@
+"""What an ingest run tells a person: per export, the format recognised, rows read / kept / duplicates /
+quarantined / skipped, the date range, and the time zone assumed where the export had none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+
+def _day(value: object) -> str:
+    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
+        return ""
+    try:
+        return pd.Timestamp(value).strftime("%Y-%m-%d")
+    except (ValueError, TypeError):
+        return ""
+
+
+def _count(value: object) -> str:
+    return "" if value is None or value is pd.NA else str(int(value))  # type: ignore[call-overload]
+
+
+@dataclass
+class IngestReport:
+    """The outcome of one ingest run.
+
+    Attributes
+    ----------
+    client
+        The client's name.
+    store
+        The folder the tables were written to.
+    files
+        The ingest log: one row per export (see ``community_health.ingest.store.LOG_COLUMNS``).
+    parsed
+        The exports read in this run (the others were unchanged and not read again).
+    """
+
+    client: str
+    store: Path
+    files: pd.DataFrame
+    parsed: list[str] = field(default_factory=list)
+
+    @property
+    def unrecognised(self) -> pd.DataFrame:
+        """Exports no reader recognised."""
+        return self.files[self.files["format"].isna()]
+
+    @property
+    def errors(self) -> pd.DataFrame:
+        """Exports with an error (refused, partly read, or not recognised)."""
+        return self.files[self.files["error"].notna()]
+
+    @property
+    def balanced(self) -> bool:
+        """Whether every export's rows add up: read = kept + duplicates + quarantined + skipped."""
+        f = self.files
+        return bool((f["rows_read"] == f["kept"] + f["duplicates"] + f["quarantined"] + f["skipped"]).all())
+
+    def __str__(self) -> str:
+        f = self.files
+        header = (
+            f"Ingested {len(f)} export(s) for {self.client} into {self.store}: "
+            f"{len(self.parsed)} read in this run, {len(f) - len(self.parsed)} unchanged."
+        )
+        if f.empty:
+            return header + "\nNo exports found."
+        table = pd.DataFrame(
+            {
+                "file": f["file"],
+                "format": f["format"].fillna("not recognised"),
+                "read": f["rows_read"].map(_count),
+                "kept": f["kept"].map(_count),
+                "dup": f["duplicates"].map(_count),
+                "quar": f["quarantined"].map(_count),
+                "skip": f["skipped"].map(_count),
+                "from": f["first_date"].map(_day),
+                "to": f["last_date"].map(_day),
+                "zone assumed": f["assumed_timezone"].fillna("-"),
+            }
+        )
+        lines = [header, table.to_string(index=False)]
+        totals = f[["rows_read", "kept", "duplicates", "quarantined", "skipped"]].sum()
+        lines.append(
+            f"Total: {totals['rows_read']} rows read, {totals['kept']} kept, {totals['duplicates']} "
+            f"duplicates, {totals['quarantined']} quarantined, {totals['skipped']} skipped."
+        )
+        skipped = f[f["skipped_reasons"].notna()]
+        if len(skipped):
+            lines.append("Skipped (not community content):")
+            lines += [f"  {r.file}: {r.skipped_reasons}" for r in skipped.itertuples()]
+        if len(self.errors):
+            lines.append("Problems:")
+            lines += [f"  {e}" for e in self.errors["error"]]
+        if f["quarantined"].sum():
+            lines.append(f"Quarantined rows and their reasons: {self.store / 'quarantine.parquet'}")
+        return "\n".join(lines)

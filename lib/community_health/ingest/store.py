@@ -1,0 +1,196 @@
+"""The Parquet store under ``data/<client>/normalised/``.
+
+Files
+-----
+``messages.parquet``, ``posts.parquet``, ``members.parquet``
+    The normalised tables (see :mod:`community_health.schema`).
+``quarantine.parquet``
+    Every input row that could not be used: ``file, row, field, reason, excerpt``.
+``ingest_log.parquet``
+    One row per export: see :data:`LOG_COLUMNS`.
+``_ingest/manifest.json`` and ``_ingest/units/``
+    What the store remembers between runs: each export's content hash and what its reader returned
+    (rows before deduplication, quarantined rows, counts), so that unchanged exports are never parsed
+    again, a new export is read alone, and a removed export's rows disappear at the next run.
+
+Every file is written to a temporary name in the same folder and renamed into place, so a reader of the
+store never sees half a file; the manifest is written last.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from community_health.ingest.envelope import empty_quarantine
+
+STORE_VERSION = 1
+TABLE_FILES = {
+    "messages": "messages.parquet",
+    "posts": "posts.parquet",
+    "members": "members.parquet",
+    "quarantine": "quarantine.parquet",
+    "ingest_log": "ingest_log.parquet",
+}
+CACHE_DIR = "_ingest"
+MANIFEST = "manifest.json"
+
+LOG_COLUMNS = {
+    "file": "str",  # the export's path relative to the client's folder
+    "format": "str",  # the detected format; null when not recognised
+    "table": "str",  # messages or posts
+    "sha256": "str",  # content hash of the file (of every file, for a folder)
+    "rows_read": "Int64",  # data rows in the export
+    "kept": "Int64",  # rows in the normalised table
+    "duplicates": "Int64",  # rows already read from an earlier export (or earlier in the same one)
+    "quarantined": "Int64",  # rows that could not be used, each listed in quarantine.parquet
+    "skipped": "Int64",  # rows that are not community content (joins, pins, deleted posts)
+    "skipped_reasons": "str",  # the skipped rows per reason: "Slack channel_join event...: 3; ..."
+    "first_date": "datetime64[ns, UTC]",  # earliest date among the rows read (kept or duplicate)
+    "last_date": "datetime64[ns, UTC]",  # latest date among the rows read
+    "assumed_timezone": "str",  # the zone assumed for dates written without one
+    "error": "str",  # why the export (or part of it) was not read, in words a person can act on
+}
+
+
+def empty_log() -> pd.DataFrame:
+    """An empty ingest log."""
+    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in LOG_COLUMNS.items()})
+
+
+# ---------------------------------------------------------------------------------------------------
+# Atomic writes
+
+
+def _atomic(path: Path, write: Callable[[Path], None]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    """Write a frame to Parquet atomically (temporary file, then rename)."""
+    _atomic(path, lambda tmp: frame.to_parquet(tmp, index=False))
+
+
+def write_text(text: str, path: Path) -> None:
+    """Write text atomically (temporary file, then rename)."""
+    _atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def read_parquet(path: Path, empty: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """A stored table, or ``empty()`` when the file does not exist."""
+    if not path.is_file():
+        return empty()
+    return pd.read_parquet(path)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Manifest
+
+
+@dataclass
+class UnitRecord:
+    """What the store remembers about one export."""
+
+    file: str
+    sha256: str
+    stats: list[list[Any]]  # [name, size, mtime_ns] of each file, to skip re-hashing unchanged files
+    key: str  # names the cached result: hash of path, content, reader and settings
+    format: str | None
+    reader_version: int | None
+    table: str | None
+    rows_read: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+    assumed_timezone: str | None = None
+    error: str | None = None
+
+
+@dataclass
+class Manifest:
+    """The store's memory: every export read, under the settings it was read with."""
+
+    version: int = STORE_VERSION
+    settings: str = ""  # fingerprint of what changes parsing (time zone, column mappings)
+    accounts: str = ""  # fingerprint of the brand and bot accounts applied after parsing
+    units: dict[str, UnitRecord] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, store: Path) -> Manifest:
+        """The stored manifest, or an empty one when there is none (or it is from another version)."""
+        path = store / CACHE_DIR / MANIFEST
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            if raw.get("version") != STORE_VERSION:
+                return cls()
+            units = {k: UnitRecord(**v) for k, v in raw.get("units", {}).items()}
+            return cls(STORE_VERSION, raw.get("settings", ""), raw.get("accounts", ""), units)
+        except (OSError, ValueError, TypeError, AttributeError):
+            return cls()
+
+    def save(self, store: Path) -> None:
+        data = {
+            "version": self.version,
+            "settings": self.settings,
+            "accounts": self.accounts,
+            "units": {k: asdict(v) for k, v in sorted(self.units.items())},
+        }
+        write_text(json.dumps(data, indent=1, sort_keys=True), store / CACHE_DIR / MANIFEST)
+
+
+def fingerprint(*parts: Any) -> str:
+    """A stable hash of JSON-serialisable parts."""
+    text = json.dumps(parts, sort_keys=True, default=str, ensure_ascii=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Cached reader results
+
+
+def _cache_path(store: Path, key: str, part: str) -> Path:
+    return store / CACHE_DIR / "units" / f"{key}.{part}.parquet"
+
+
+def save_result(store: Path, key: str, frame: pd.DataFrame, quarantine: pd.DataFrame) -> None:
+    """Remember what a reader returned for one export."""
+    write_parquet(frame, _cache_path(store, key, "rows"))
+    write_parquet(quarantine, _cache_path(store, key, "quarantine"))
+
+
+def has_result(store: Path, key: str) -> bool:
+    return _cache_path(store, key, "rows").is_file() and _cache_path(store, key, "quarantine").is_file()
+
+
+def load_result(
+    store: Path, key: str, empty: Callable[[], pd.DataFrame]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rows and quarantined rows a reader returned for one export."""
+    return (
+        read_parquet(_cache_path(store, key, "rows"), empty),
+        read_parquet(_cache_path(store, key, "quarantine"), empty_quarantine),
+    )
+
+
+def prune_results(store: Path, keep: set[str]) -> None:
+    """Delete cached results of exports that are gone or changed."""
+    folder = store / CACHE_DIR / "units"
+    if not folder.is_dir():
+        return
+    for path in folder.glob("*.parquet"):
+        if path.name.split(".", 1)[0] not in keep:
+            path.unlink(missing_ok=True)
