@@ -91,7 +91,7 @@ class BusinessHours:
         minutes = local.dt.hour * 60 + local.dt.minute
         open_ = self.start.hour * 60 + self.start.minute
         close = self.end.hour * 60 + self.end.minute
-        return local.dt.dayofweek.isin(self.days) & (minutes >= open_) & (minutes < close)
+        return local.dt.day_of_week.isin(self.days) & (minutes >= open_) & (minutes < close)
 
 
 @dataclass(frozen=True)
