@@ -27,7 +27,8 @@ def test_environment_yml_and_pyproject_name_the_same_dependencies():
     from_conda = dict(_requirement(d) for d in conda)
     assert from_conda == from_pyproject
     pip_lines = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
-    assert any(line.startswith("-e .") for line in pip_lines), "environment.yml must install this checkout"
+    installs_checkout = any(re.match(r'-e\s+"?\.(\[|"|$)', line) for line in pip_lines)
+    assert installs_checkout, "environment.yml must install this checkout"
 
 
 def test_every_dependency_has_a_lower_bound():

@@ -1,1 +1,25 @@
-"""charts"""
+"""Figure builders (aggregated data in, plotly figure out) and the client's theme."""
+
+from community_health.charts.figures import (
+    active_members_trend,
+    core_group,
+    engagement_over_time,
+    hour_of_week_heatmap,
+    negative_volume,
+    net_sentiment_by_channel,
+    response_times,
+    shares,
+)
+from community_health.charts.theme import template
+
+__all__ = [
+    "active_members_trend",
+    "core_group",
+    "engagement_over_time",
+    "hour_of_week_heatmap",
+    "negative_volume",
+    "net_sentiment_by_channel",
+    "response_times",
+    "shares",
+    "template",
+]

@@ -1,0 +1,523 @@
+"""The sections of the client report, each a method that returns one displayable block.
+
+A notebook opens a :class:`Report` with :func:`open_report` and calls one method per cell. Every
+figure is computed by the metric functions for the period and the previous period of equal length;
+every sentence of reading is written from those numbers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+from community_health import charts
+from community_health.config import ClientConfig, Period, load_client
+from community_health.metrics import catalysts, core, dead_time, listening, loyalty, resonance, responsiveness
+from community_health.metrics.window import Window, compared_with_previous
+from community_health.report.blocks import (
+    Block,
+    Column,
+    Kpi,
+    absent,
+    chart,
+    escape,
+    format_hours,
+    kpi_cards,
+    paragraph,
+    table,
+)
+from community_health.report.commentary import Commentary, read_commentary
+from community_health.schema import Messages as M
+
+MIN_THREADS_FOR_RESPONSE_CHART = 3
+
+
+def pseudonym(platform: str, author_id: str) -> str:
+    """A stable pseudonym for a member: the same person gets the same name in every output."""
+    digest = hashlib.sha256(f"{platform}:{author_id}".encode()).hexdigest()[:6]
+    return f"Member {digest}"
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value * 100:.0f}%"
+
+
+def _trend_word(change: float | None, up: str = "up", down: str = "down") -> str:
+    if change is None or abs(change) < 1e-9:
+        return "unchanged"
+    return up if change > 0 else down
+
+
+@dataclass
+class Report:
+    """Everything one report needs: the client, the period, the tables, and the manager's words."""
+
+    cfg: ClientConfig
+    period: Period
+    window: Window
+    messages: pd.DataFrame  # normalised messages
+    enrichment: pd.DataFrame  # per-message sentiment, question, complaint
+    posts: pd.DataFrame
+    quarantine: pd.DataFrame
+    ingest_log: pd.DataFrame
+    events: pd.DataFrame
+    commentary: Commentary
+    final: bool = False
+    pseudonymise: bool = False
+
+    # ------------------------------------------------------------------ helpers
+    @property
+    def previous(self) -> Window:
+        return self.window.previous()
+
+    @property
+    def branding(self):
+        return self.cfg.branding
+
+    @property
+    def is_draft(self) -> bool:
+        return not self.commentary.present
+
+    @cached_property
+    def member_side(self) -> bool:
+        """Whether any export holds members' own messages (chat, forum, comments, mentions)."""
+        return bool(len(self.messages))
+
+    def _local(self, moment: pd.Timestamp) -> pd.Timestamp:
+        return pd.Timestamp(moment).tz_convert(self.cfg.timezone)
+
+    # ------------------------------------------------------------------ cover and summary
+    def cover(self) -> Block:
+        """Cover: client, period, channels, colours; marked as a draft without commentary."""
+        b = self.branding
+        channels = sorted(set(self.messages[M.platform]) | set(self.posts["platform"]))
+        style = (
+            "<style>:root{"
+            f"--ch-primary:{escape(b.primary)};--ch-secondary:{escape(b.secondary)};"
+            f"--ch-accent:{escape(b.accent)};--ch-negative:{escape(b.negative)};--ch-font:{escape(b.font)}"
+            "}</style>"
+        )
+        draft = (
+            '<div class="ch-draft">DRAFT · no commentary from the community manager yet</div>'
+            if self.is_draft else ""
+        )
+        agency = f'<div class="ch-agency">{escape(b.agency_name)}</div>' if b.agency_name else ""
+        return Block(
+            f'{style}<header class="ch-cover">{agency}<h1>{escape(self.cfg.name)}</h1>'
+            f'<div class="ch-subtitle">Community health report · {escape(self.period.label)}</div>'
+            f'<div class="ch-meta">Channels: {escape(", ".join(channels) or "none")} · '
+            f"compared with {escape(self._window_label(self.previous))} · "
+            f"times in {escape(self.cfg.timezone)}</div>{draft}</header>"
+        )
+
+    def _window_label(self, window: Window) -> str:
+        start = self._local(window.start)
+        end = self._local(window.end - pd.Timedelta(seconds=1))
+        return f"{start:%d %b} – {end:%d %b %Y}"
+
+    def executive_summary(self) -> Block:
+        """The manager's commentary, then the key figures with their change."""
+        if self.commentary.present:
+            parts = [f'<div class="ch-commentary">{self.commentary.html("executive summary")}</div>']
+            for part in ("highlights", "recommendations"):
+                if self.commentary.parts.get(part):
+                    parts.append(f'<h3>{part.capitalize()}</h3><div class="ch-commentary">'
+                                 f"{self.commentary.html(part)}</div>")
+            text = Block("".join(parts))
+        else:
+            text = Block(
+                '<p class="ch-absent">The community manager has not written the commentary for this period '
+                f"yet: write {escape(str(self.commentary.path))} (executive summary, highlights, "
+                "recommendations). Until then this report is a draft.</p>"
+            )
+        return text + paragraph(self.key_findings())
+
+    def key_findings(self) -> str:
+        """One sentence of the period's key figures, written from the numbers."""
+        active = compared_with_previous(loyalty.active_member_count, self.window, self.messages)
+        median = responsiveness.median_first_response_hours(self.messages, self.window)
+        unanswered = responsiveness.unanswered_member_thread_count(self.messages, self.window)
+        spikes = self.spikes
+        sentence = (
+            f"In {self.period.label}, {active.value or 0:,} members were active "
+            f"({_trend_word(active.absolute)} from {active.previous or 0:,}); member threads got a first reply "
+            f"in a median {format_hours(median)}, {unanswered:,} went unanswered"
+        )
+        if len(spikes):
+            first = spikes.iloc[0]
+            sentence += (f"; negative messages spiked in the week of {self._local(first['start']):%d %B} "
+                         f"({int(first['negative_messages']):,} negative messages)")
+        return sentence + "."
+
+    def health_at_a_glance(self) -> Block:
+        """KPI cards: value, change versus the previous period, coloured by whether it is good news."""
+        m = self.messages
+        cards = [
+            Kpi("Active members", *self._pair(loyalty.active_member_count, m), "int"),
+            Kpi("New members", *self._pair(loyalty.new_member_count, m), "int"),
+            Kpi("Member messages", *self._pair(loyalty.member_message_count, m), "int"),
+            Kpi("Median first response", *self._pair(responsiveness.median_first_response_hours, m), "hours",
+                higher_is_better=False),
+            Kpi(f"Answered within {self.cfg.thresholds.response_target_hours:g} h",
+                *self._pair(responsiveness.share_answered_within_target, m,
+                            target_hours=self.cfg.thresholds.response_target_hours), "pct"),
+            Kpi("Unanswered member threads", *self._pair(responsiveness.unanswered_member_thread_count, m),
+                "int", higher_is_better=False),
+            Kpi("Threads started by members", *self._pair(catalysts.share_of_threads_started_by_members, m),
+                "pct"),
+            Kpi("Net sentiment", *self._pair(listening.net_sentiment, m, self.enrichment,
+                                             thresholds=self.cfg.thresholds), "pct"),
+        ]
+        if len(self.posts):
+            cards.append(Kpi("Brand post engagement rate",
+                             *self._pair(resonance.mean_engagement_rate, self.posts), "pct"))
+        return kpi_cards(cards)
+
+    def _pair(self, metric, *frames: pd.DataFrame, **kwargs) -> tuple[float | None, float | None]:
+        change = compared_with_previous(metric, self.window, *frames, **kwargs)
+        return change.value, change.previous
+
+    # ------------------------------------------------------------------ listening
+    @cached_property
+    def spikes(self) -> pd.DataFrame:
+        return listening.negative_spike_episodes(self.messages, self.enrichment, self.window, self.cfg.thresholds)
+
+    def listening(self) -> Block:
+        """Sentiment by channel for the period."""
+        if not self.member_side:
+            return absent("Sentiment by channel", "No export with members' own messages or mentions: "
+                          "sentiment cannot be measured.")
+        by_channel = listening.sentiment_by_channel(self.messages, self.enrichment, self.window, self.cfg.thresholds)
+        if by_channel.empty:
+            return absent("Sentiment by channel", "No member messages in this period.")
+        frame = by_channel.reset_index() if "channel" not in by_channel.columns else by_channel
+        frame = frame.assign(channel=frame["platform"] + " · " + frame["channel"])
+        worst = frame.sort_values("net").iloc[0]
+        overall = listening.net_sentiment(self.messages, self.enrichment, self.window, self.cfg.thresholds)
+        title = (f"Net sentiment {_pct(overall)}; {worst['channel']} was the most negative channel"
+                 if worst["net"] < 0 else f"Net sentiment {_pct(overall)}, positive in every channel")
+        reading = (f"Share of positive minus share of negative member messages per channel; overall "
+                   f"{_pct(overall)} this period.")
+        return chart(title, reading,
+                     charts.net_sentiment_by_channel(frame[["channel", "net", "messages"]], self.branding))
+
+    def early_warning(self) -> Block:
+        """Daily negative volume against its trailing baseline, spikes and the messages driving them."""
+        if not self.member_side:
+            return absent("Early warning", "No member-level export: negative spikes cannot be detected.")
+        by_day = listening.negative_volume_by_day(self.messages, self.enrichment, self.window, self.cfg.thresholds)
+        daily = pd.DataFrame({"date": by_day.index, "negative": by_day["negative_messages"].to_numpy(),
+                              "baseline": by_day["baseline_median"].to_numpy()})
+        spikes = self.spikes
+        spike_days = daily.loc[by_day["spike"].to_numpy(), ["date", "negative"]]
+        if len(spikes):
+            first = spikes.iloc[0]
+            title = (f"Negative messages spiked from {self._local(first['start']):%d %b} "
+                     f"({int(first['negative_messages']):,} in {int(first['days'])} days)")
+            reading = ("Each bar is a day's negative member messages and mentions; the dotted line is the "
+                       "usual level over the previous four weeks. Triangles mark days far above it.")
+        else:
+            title = "No negative spike this period"
+            reading = "Daily negative volume stayed within its usual range (trailing four-week median)."
+        block = chart(title, reading, charts.negative_volume(daily, spike_days, self.branding))
+        if len(spikes):
+            drivers = listening.negative_spike_messages(self.messages, self.enrichment, self.window,
+                                                        self.cfg.thresholds, per_episode=None)
+            drivers = drivers.loc[drivers["episode"] == spikes.iloc[0]["episode"]]
+            drivers = self._names(drivers.sort_values(["author_followers", "sentiment"],
+                                                      ascending=[False, True], na_position="last",
+                                                      kind="stable"))
+            block = block + table(
+                drivers,
+                [Column("created_at", "When", "datetime"), Column("platform", "Where"),
+                 Column(M.author_name, "Author"), Column("author_followers", "Followers", "int"),
+                 Column("sentiment", "Sentiment", "float"), Column("excerpt", "Message")],
+                title="What drove the spike",
+                reading="The most negative messages of the spike, the best-connected authors first.",
+                limit=10,
+            )
+        return block
+
+    # ------------------------------------------------------------------ responsiveness
+    def responsiveness(self) -> Block:
+        """Time to first response by anyone and by the brand, in and out of business hours."""
+        m, w, bh = self.messages, self.window, self.cfg.business_hours
+        threads = responsiveness.member_thread_count(m, w)
+        if threads < MIN_THREADS_FOR_RESPONSE_CHART:
+            return absent("Time to first response", f"Only {threads} member threads started this period.")
+        rows = []
+        for responder, label in ((responsiveness.Responder.ANYONE, "anyone"),
+                                 (responsiveness.Responder.BRAND, "the brand")):
+            split = responsiveness.first_response_hours_by_business_hours(m, w, bh, responder)
+            for started, row in split.iterrows():
+                rows.append({"group": f"by {label}, {started}", "median": row["median_hours"],
+                             "p90": row["p90_hours"]})
+        frame = pd.DataFrame(rows).fillna(0.0)
+        brand = responsiveness.first_response_hours_by_business_hours(m, w, bh, responsiveness.Responder.BRAND)
+        inside, outside = brand.loc["business hours", "median_hours"], brand.loc["off hours", "median_hours"]
+        title = (f"The brand replied in a median {format_hours(inside)} in business hours, "
+                 f"{format_hours(outside)} outside them")
+        target = self.cfg.thresholds.response_target_hours
+        share = responsiveness.share_answered_within_target(m, w, target_hours=target)
+        reading = (f"{threads:,} member threads started this period; {_pct(share)} got a first reply from "
+                   f"anyone within the {target:g} h target. Business hours: "
+                   f"{self._business_hours_text()} ({self.cfg.timezone}).")
+        return chart(title, reading, charts.response_times(frame, self.branding))
+
+    def _business_hours_text(self) -> str:
+        bh = self.cfg.business_hours
+        names = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+        days = f"{names[min(bh.days)]}–{names[max(bh.days)]}" if bh.days else "never"
+        return f"{days} {bh.start:%H:%M}–{bh.end:%H:%M}"
+
+    def unanswered(self) -> Block:
+        """Member threads nobody answered, longest wait first."""
+        frame = self._names(responsiveness.unanswered_member_threads(self.messages, self.window))
+        longest = responsiveness.longest_open_wait_hours(self.messages, self.window)
+        reading = (f"{len(frame):,} member threads started this period had no reply from anyone by its end; "
+                   f"the longest had been waiting {format_hours(longest)}.")
+        return table(frame, [Column("started_at", "Started", "datetime"), Column("platform", "Where"),
+                             Column("channel", "Channel"), Column(M.author_name, "Member"),
+                             Column("excerpt", "Message"), Column("hours_waiting", "Waiting", "hours")],
+                     title=f"{len(frame):,} questions went unanswered", reading=reading, limit=12)
+
+    # ------------------------------------------------------------------ catalysts
+    def catalysts(self) -> Block:
+        """Who starts conversations, and whether members answer each other."""
+        m, w = self.messages, self.window
+        starters = catalysts.threads_by_starter(m, w)
+        total = int(starters["threads"].sum())
+        if total == 0:
+            return absent("Who starts conversations", "No threads started this period.")
+        m2m = catalysts.member_to_member_reply_share(m, w)
+        replies = catalysts.reply_targets(m, w)
+        no_catalyst = catalysts.conversations_without_catalyst_count(m, w)
+        members_share = float(starters.loc["member", "share"])
+        frame = pd.DataFrame({
+            "label": ["threads started by members", "threads started by the brand",
+                      "replies member to member", "member threads with no brand message"],
+            "share": [members_share, float(starters.loc["brand", "share"]), m2m or 0.0,
+                      catalysts.conversations_without_catalyst_share(m, w) or 0.0],
+            "count": [int(starters.loc["member", "threads"]), int(starters.loc["brand", "threads"]),
+                      int(replies["member_to_member"].sum()), no_catalyst],
+        })
+        title = (f"Members started {_pct(members_share)} of conversations and "
+                 f"{no_catalyst:,} ran without the brand")
+        reading = (f"Of {total:,} threads started this period, {_pct(members_share)} were started by members; "
+                   f"{_pct(m2m)} of replies were one member answering another.")
+        return chart(title, reading, charts.shares(frame, self.branding, "share"))
+
+    # ------------------------------------------------------------------ dead time
+    def dead_time(self) -> Block:
+        """Member activity by hour of the week beside the brand's presence."""
+        m, w = self.messages, self.window
+        members = dead_time.member_activity_by_hour_of_week(m, w)
+        if float(members.to_numpy().sum()) == 0:
+            return absent("Dead time", "No member messages this period.")
+        brand = dead_time.brand_presence_by_hour_of_week(m, w)
+        unattended = dead_time.unattended_member_hours(m, w)
+        share_unattended = dead_time.share_of_member_messages_in_unattended_hours(m, w)
+        silent = dead_time.share_of_hours_without_member_activity(m, w)
+        busiest = unattended.head(3)
+        when = ", ".join(f"{r.weekday[:3]} {int(r.hour):02d}:00" for r in busiest.itertuples())
+        title = (f"{_pct(share_unattended)} of member messages came in hours the brand never covered"
+                 if share_unattended else "The brand was present whenever members were active")
+        reading = (f"Busiest unattended hours: {when or 'none'}. {_pct(silent)} of the week's hours had no "
+                   f"member activity at all. Hours in {self.cfg.timezone}.")
+        return chart(title, reading, charts.hour_of_week_heatmap(members, brand, self.branding))
+
+    # ------------------------------------------------------------------ core group
+    def core_group(self) -> Block:
+        """The smallest set of members who produce half of member activity."""
+        group = self._names(core.core_group(self.messages, self.window))
+        if group.empty:
+            return absent("Core group", "No member messages this period.")
+        active = loyalty.active_member_count(self.messages, self.window)
+        share = float(group["share"].sum())
+        title = f"{len(group):,} members wrote {_pct(share)} of all member messages"
+        reading = (f"The core group is the smallest set of members producing at least half of member "
+                   f"activity: {len(group):,} of {active:,} active members "
+                   f"({_pct(len(group) / active if active else None)}).")
+        frame = group.rename(columns={M.author_name: "name"})
+        frame = frame.assign(name=frame["name"].fillna(frame[M.author_id]) + " (" + frame["platform"] + ")")
+        return chart(title, reading, charts.core_group(frame, self.branding))
+
+    # ------------------------------------------------------------------ loyalty
+    def loyalty(self) -> Block:
+        """New and returning members month by month."""
+        months = [self.period.previous(k) for k in range(11, -1, -1)]
+        rows = []
+        for month in months:
+            window = Window.from_period(month, self.cfg.timezone)
+            rows.append({"month": str(month), "new": loyalty.new_member_count(self.messages, window),
+                         "returning": loyalty.returning_member_count(self.messages, window)})
+        frame = pd.DataFrame(rows)
+        frame = frame.loc[(frame["new"] + frame["returning"]).cumsum() > 0]
+        if frame.empty:
+            return absent("Active members", "No member messages in the last twelve months.")
+        lapsed = loyalty.lapsed_member_count(self.messages, self.window)
+        last = frame.iloc[-1]
+        stick = loyalty.stickiness(self.messages, self.window)
+        title = (f"{int(last['new'] + last['returning']):,} active members: {int(last['new']):,} new, "
+                 f"{int(last['returning']):,} returning")
+        reading = (f"{lapsed:,} members active last period did not come back this period. Stickiness (mean daily "
+                   f"active / monthly active) was {_pct(stick)}.")
+        return chart(title, reading, charts.active_members_trend(frame, self.branding, str(self.period)))
+
+    # ------------------------------------------------------------------ resonance
+    def resonance(self) -> Block:
+        """Engagement rate of brand posts by week, with campaigns and events shaded."""
+        if self.posts.empty:
+            return absent("Resonance", "No post-level analytics export (X analytics, Page Insights…): "
+                          "engagement of brand posts cannot be measured.")
+        weeks = Window(self.window.start - pd.Timedelta(weeks=12), self.window.end, self.window.tz)
+        weekly = resonance.engagement_rate_by_week(self.posts, weeks)
+        if weekly.empty:
+            return absent("Resonance", "No brand posts in the last twelve weeks.")
+        rate = compared_with_previous(resonance.mean_engagement_rate, self.window, self.posts)
+        title = (f"Brand posts engaged {_pct(rate.value)} of the people who saw them, "
+                 f"{_trend_word(rate.absolute)} from {_pct(rate.previous)}")
+        reading = ("Median engagement rate (interactions / impressions) of the brand's posts per week and "
+                   "platform; shaded: campaigns and events.")
+        start = self.window.start - pd.Timedelta(weeks=12)
+        events = self.events.loc[(self.events["end"] >= start) & (self.events["start"] < self.window.end)]
+        block = chart(title, reading, charts.engagement_over_time(weekly, events, self.branding))
+        top = resonance.top_posts(self.posts, self.window, n=5)
+        return block + table(top, [Column("created_at", "Posted", "datetime"), Column("platform", "Where"),
+                                   Column("excerpt", "Post"), Column("impressions", "Impressions", "int"),
+                                   Column("engagement_rate", "Engagement", "pct")],
+                             title="Posts that worked best", limit=5)
+
+    # ------------------------------------------------------------------ data quality and methods
+    def data_quality(self) -> Block:
+        """Sources, row accounting per file, quarantined rows, date coverage."""
+        log = self.ingest_log.copy()
+        cols = [Column("file", "File"), Column("format", "Format"), Column("rows_read", "Read", "int"),
+                Column("kept", "Kept", "int"), Column("duplicates", "Duplicates", "int"),
+                Column("quarantined", "Quarantined", "int")]
+        if "skipped" in log.columns:
+            cols.append(Column("skipped", "Skipped", "int"))
+        cols += [Column("first_date", "From", "date"), Column("last_date", "To", "date"),
+                 Column("assumed_timezone", "Time zone assumed")]
+        totals = {c: int(log[c].sum()) for c in ("rows_read", "kept", "duplicates", "quarantined", "skipped")
+                  if c in log.columns}
+        reading = (f"{len(log):,} export files; {totals.get('rows_read', 0):,} rows read, "
+                   f"{totals.get('kept', 0):,} kept, {totals.get('duplicates', 0):,} duplicates of rows in "
+                   f"overlapping exports, {totals.get('quarantined', 0):,} quarantined"
+                   + (f", {totals['skipped']:,} skipped as not community content" if "skipped" in totals else "")
+                   + ". Every row read is accounted for.")
+        block = table(log, cols, title="Sources and row accounting", reading=reading, limit=None)
+        q = self.quarantine
+        block = block + table(q, [Column("file", "File"), Column("row", "Row", "int"),
+                                        Column("field", "Field"), Column("reason", "Reason"),
+                                        Column("excerpt", "Raw excerpt")],
+                              title=f"Quarantined rows ({len(q):,})",
+                              reading="Rows that could not be read, with the reason; they are not in any figure.",
+                              limit=25, empty="No row was quarantined.")
+        return block + self._coverage()
+
+    def _coverage(self) -> Block:
+        frames = []
+        for name, frame in (("messages", self.messages), ("posts", self.posts)):
+            if len(frame):
+                grouped = frame.groupby("platform")["created_at"].agg(["min", "max", "count"]).reset_index()
+                grouped["table"] = name
+                frames.append(grouped)
+        if not frames:
+            return absent("Coverage", "No data.")
+        cov = pd.concat(frames, ignore_index=True)
+        cov["min"] = cov["min"].dt.tz_convert(self.cfg.timezone)
+        cov["max"] = cov["max"].dt.tz_convert(self.cfg.timezone)
+        return table(cov, [Column("platform", "Platform"), Column("table", "Table"),
+                           Column("count", "Rows", "int"), Column("min", "First", "date"),
+                           Column("max", "Last", "date")], title="Date coverage by platform", limit=None)
+
+    def methodology(self) -> Block:
+        """Definitions of every metric, generated from the functions that compute them."""
+        from community_health.metrics import catalogue
+
+        cat = catalogue()
+        return table(cat, [Column("metric", "Metric"), Column("question", "Question"),
+                           Column("definition", "Definition"), Column("unit", "Unit"),
+                           Column("source", "Source")],
+                     title="Metric definitions",
+                     reading="Generated from the code that computes each figure, so the definitions cannot "
+                             "drift from the numbers.", limit=None)
+
+    # ------------------------------------------------------------------ outputs
+    def _names(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Member names, pseudonymised when the report asks for it (brand names stay)."""
+        if not self.pseudonymise or M.author_name not in frame.columns or frame.empty:
+            return frame
+        brand = frame[M.author_is_brand] if M.author_is_brand in frame.columns else False
+        names = [pseudonym(p, a) for p, a in zip(frame[M.platform], frame[M.author_id], strict=True)]
+        return frame.assign(**{M.author_name: frame[M.author_name].where(brand, names)})
+
+    def metrics(self) -> dict:
+        """Every headline figure for the period and the previous one (the content of metrics.json)."""
+        from community_health.metrics import summary
+
+        return summary(self.messages, self.posts, self.enrichment, self.cfg, self.period)
+
+    def write_outputs(self, output_dir: str | Path | None) -> None:
+        """Write ``metrics.json`` into ``output_dir`` (nothing when it is empty)."""
+        if not output_dir:
+            return
+        out = Path(output_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        payload = {"client_name": self.cfg.name, "draft": self.is_draft, **self.metrics()}
+        tmp = out / ".metrics.json.tmp"
+        tmp.write_text(json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+        os.replace(tmp, out / "metrics.json")
+
+
+def read_events(path: Path, tz: str) -> pd.DataFrame:
+    """``events.csv`` with start and end as UTC timestamps (dates are whole local days)."""
+    columns = ["name", "kind", "start", "end", "channel", "notes"]
+    if not path.is_file():
+        return pd.DataFrame({c: pd.Series(dtype="str") for c in columns})
+    events = pd.read_csv(path, dtype=str, keep_default_na=False)
+    events["start"] = pd.to_datetime(events["start"]).dt.tz_localize(tz).dt.tz_convert("UTC")
+    end = pd.to_datetime(events["end"].where(events["end"] != "", events["start"]))
+    events["end"] = (end + pd.Timedelta(days=1)).dt.tz_localize(tz).dt.tz_convert("UTC")
+    return events
+
+
+def open_report(client: str = "demo", period: str = "", *, data_dir: str | Path = "data",
+                final: bool = False, pseudonymise: bool = False) -> Report:
+    """Load a client's tables and commentary for one period (``YYYY-MM``; empty: last complete month)."""
+    from community_health.enrich import enrich_messages
+    from community_health.ingest import load_tables
+    from community_health.render import default_period
+
+    cfg = load_client(client, data_dir)
+    chosen = Period.parse(period) if period else default_period(cfg)
+    commentary = read_commentary(cfg.paths.commentary(chosen))
+    if final and not commentary.present:
+        raise FileNotFoundError(f"a final report needs the manager's commentary in {commentary.path}")
+    tables = load_tables(cfg)
+    enrichment = enrich_messages(tables.messages, cfg.paths.normalised / "enrichment.parquet")
+    return Report(
+        cfg=cfg,
+        period=chosen,
+        window=Window.from_period(chosen, cfg.timezone),
+        messages=tables.messages,
+        enrichment=enrichment,
+        posts=tables.posts,
+        quarantine=tables.quarantine,
+        ingest_log=tables.ingest_log,
+        events=read_events(cfg.paths.events, cfg.timezone),
+        commentary=commentary,
+        final=final,
+        pseudonymise=pseudonymise,
+    )
+
+
+__all__ = ["Report", "open_report", "pseudonym", "read_events"]
