@@ -33,6 +33,8 @@ def messages() -> pd.DataFrame:
             message("t4", "eve", 12),
             message("c9", "shop", 13, thread="t4", parent="t4", brand=True),  # brand -> member
             message("c10", "fay", 14, thread="t4", parent="t4"),  # member -> member
+            # A member's tweet found by a listening tool: not a thread the data holds, left out.
+            message("m1", "gus", 15, platform="x", kind="mention", text="@shop love the new roast"),
         ]
     )
 

@@ -31,9 +31,11 @@ def messages() -> pd.DataFrame:
             message("t4", "dan", WED + 12, text="Hello?\nAnyone   there?", url="https://forum.example/t/4"),
             message("t4bot", "autobot", WED + 12.01, thread="t4", parent="t4", bot=True),
             message("t4d", "dan", WED + 13, thread="t4", parent="t4"),
-            # Not member threads: a brand post, a news article found by a listening tool, last week's thread.
+            # Not member threads: a brand post, a news article and a member's tweet found by a listening
+            # tool (the tool does not capture replies, so it cannot be "unanswered"), last week's thread.
             message("t5", "shop", THU + 10, brand=True),
             message("t6", "news", THU + 11, platform="web"),
+            message("t8", "fay", THU + 12, platform="x", kind="mention", text="@shop is this in stock?"),
             message("t7", "eve", -30),
         ]
     )

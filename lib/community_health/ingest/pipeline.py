@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pandera.errors as pa_errors
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from community_health.config import ClientConfig
 from community_health.ingest.envelope import (

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from community_health.metrics.window import Window
-from community_health.schema import Messages
+from community_health.schema import Kind, Messages, Platform
 
 M = Messages
 
@@ -89,6 +89,7 @@ ACTIVITY_COLUMNS = [
     M.author_is_brand,
     M.author_is_bot,
     M.created_at,
+    M.kind,
 ]
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -103,6 +104,15 @@ def is_member(messages: pd.DataFrame) -> pd.Series:
 def activity(messages: pd.DataFrame, extra: tuple[str, ...] = ()) -> pd.DataFrame:
     """The columns of ``messages`` that describe who wrote where and when (no text), plus ``extra``."""
     return messages[[*ACTIVITY_COLUMNS, *extra]]
+
+
+def from_listening(frame: pd.DataFrame) -> pd.Series:
+    """Rows found by a listening tool (mentions, web pages): seen, but not conversations the export holds.
+
+    A listening tool captures a post that names the brand, not the replies under it, so such a post
+    can be neither "answered" nor "a conversation without the brand" as far as the data can tell.
+    """
+    return (frame[M.kind] == Kind.MENTION.value) | (frame[M.platform] == Platform.WEB.value)
 
 
 def in_window(frame: pd.DataFrame, window: Window, column: str = M.created_at) -> pd.DataFrame:

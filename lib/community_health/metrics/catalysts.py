@@ -4,6 +4,7 @@ A *thread* is one conversation (a post and its comments, a forum topic, a chat t
 that started it is the one whose id is the thread id, or else the earliest message of the thread.
 A *reply* is any other message of a thread. Threads are assigned to the period in which they started;
 replies to the period in which they were written. Bots are never counted as members or as the brand.
+Posts found by listening tools (mentions) are not threads here: the tool does not capture replies.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from community_health.metrics._common import (
     activity,
     checked_share,
     excerpt,
+    from_listening,
     in_window,
     is_member,
     median_or_none,
@@ -28,7 +30,9 @@ from community_health.metrics.window import Window
 
 
 def _roots_in_window(messages: pd.DataFrame, window: Window) -> pd.DataFrame:
-    return in_window(thread_roots(messages), window)
+    """Threads started in the window; posts found by listening tools are not conversations the data holds."""
+    roots = in_window(thread_roots(messages), window)
+    return roots.loc[~from_listening(roots)]
 
 
 def _later_messages(messages: pd.DataFrame, window: Window) -> pd.DataFrame:

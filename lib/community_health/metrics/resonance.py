@@ -246,7 +246,7 @@ def bottom_posts(posts: pd.DataFrame, window: Window, n: int = 5) -> pd.DataFram
 
 
 def engagement_rate_by_week(posts: pd.DataFrame, window: Window) -> pd.DataFrame:
-    """Weekly engagement rate: the median engagement rate of the brand posts published each week, per platform.
+    """Weekly engagement rate: the median engagement rate of the brand posts published each week.
 
     Weeks start on Monday in the client's time zone.
 

@@ -7,8 +7,9 @@ not count as a response. Responses are looked for in all the data available, als
 period's end. Each figure is given twice: for a first response by anyone (the community, brand
 included) and for a first response by the brand.
 
-Conversations found by listening tools on news sites, blogs and other web pages (platform ``web``)
-are left out: nobody can answer them in place.
+Posts found by listening tools (mentions on social networks, news sites, blogs and other web pages)
+are left out: the tool captures the post, not the replies under it, so whether it was answered
+cannot be told from the data (they count in listening instead).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from community_health.metrics._common import (
     M,
     checked_share,
     excerpt,
+    from_listening,
     hours_between,
     in_window,
     is_member,
@@ -33,7 +35,6 @@ from community_health.metrics._common import (
     with_columns,
 )
 from community_health.metrics.window import Window
-from community_health.schema import Platform
 
 
 class Responder(StrEnum):
@@ -95,7 +96,7 @@ def member_thread_response_times(messages: pd.DataFrame, window: Window) -> pd.D
 def _response_times(messages: pd.DataFrame, window: Window) -> pd.DataFrame:
     """:func:`member_thread_response_times` without the text and url of each thread (cheaper)."""
     roots = thread_roots(messages)
-    roots = roots.loc[is_member(roots) & (roots[M.platform] != Platform.WEB.value)]
+    roots = roots.loc[is_member(roots) & ~from_listening(roots)]
     roots = in_window(roots, window)
     roots = roots[[*THREAD_KEY, M.channel, M.message_id, M.author_id, M.author_name, M.created_at]].rename(
         columns={M.created_at: "started_at", M.message_id: "root_id", M.author_id: "root_author"}
