@@ -40,7 +40,9 @@ def test_demo_client_marks_brand_accounts_by_id_or_name_in_any_case():
 
 
 def test_unknown_client_lists_the_known_ones(tmp_path: Path):
-    shutil.copytree(ROOT / "data" / "demo", tmp_path / "demo", ignore=shutil.ignore_patterns("exports", "normalised"))
+    shutil.copytree(
+        ROOT / "data" / "demo", tmp_path / "demo", ignore=shutil.ignore_patterns("exports", "normalised")
+    )
     with pytest.raises(ConfigError, match=r"no client 'acme'.*clients found: demo"):
         load_client("acme", tmp_path)
 

@@ -19,8 +19,10 @@ def _requirement(spec: str) -> tuple[str, str]:
 
 def test_environment_yml_and_pyproject_name_the_same_dependencies():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    declared = [*project["dependencies"], *(d for extra in project["optional-dependencies"].values()
-                                            for d in extra)]
+    declared = [
+        *project["dependencies"],
+        *(d for extra in project["optional-dependencies"].values() for d in extra),
+    ]
     from_pyproject = dict(_requirement(d) for d in declared)
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     conda = [d for d in env["dependencies"] if isinstance(d, str) and not d.startswith(("python", "pip"))]
@@ -38,8 +40,19 @@ def test_every_dependency_has_a_lower_bound():
 
 
 def test_top_level_layout_is_the_one_the_readme_draws():
-    expected = {"notebooks", "reports", "lib", "data", "tests", "benchmarks", ".ci",
-                "environment.yml", "pyproject.toml", "Makefile", "README.md"}
+    expected = {
+        "notebooks",
+        "reports",
+        "lib",
+        "data",
+        "tests",
+        "benchmarks",
+        ".ci",
+        "environment.yml",
+        "pyproject.toml",
+        "Makefile",
+        "README.md",
+    }
     present = {p.name for p in ROOT.iterdir()}
     assert expected <= present
     readme = (ROOT / "README.md").read_text()
@@ -67,5 +80,6 @@ def test_notebooks_are_thin():
         for cell in nb.cells:
             if cell.cell_type == "code":
                 assert not re.search(r"^\s*(def|class|lambda)\b", cell.source, flags=re.M), (
-                    f"{path.name} defines a function: it belongs in the library")
+                    f"{path.name} defines a function: it belongs in the library"
+                )
                 assert not cell.outputs, f"{path.name} is committed with outputs"

@@ -1,4 +1,4 @@
-"""The demo client's report rendered end to end (papermill, nbconvert, Chromium) and read as a client would."""
+"""The demo client's report rendered end to end (papermill, nbconvert, Chromium), read as a client would."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 
 from community_health.render import CHROMIUM, CHROMIUM_ARGS, RenderError, render_report
@@ -59,7 +60,9 @@ def test_every_section_is_in_the_html(html: str):
 
 
 def test_html_hides_code_and_shows_charts(html: str):
-    assert "jp-InputArea" not in html, "input cells must be hidden"
+    body = html[html.index("<body") :]
+    assert "jp-InputPrompt" not in body and 'class="highlight' not in body, "input cells must be hidden"
+    assert "rpt.cover()" not in html and "open_report(" not in html, "no code may show"
     assert html.count('class="plotly-graph-div"') >= 6
     assert html.count("Plotly.newPlot") == html.count('class="plotly-graph-div"')
 
@@ -87,9 +90,10 @@ def test_pdf_is_a4_with_text_on_every_page(rendered: Path):
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
     assert pages >= 6
-    assert re.search(r"Page size:\s+595\.\d* x 841\.\d* pts \(A4\)", info), info
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    assert re.search(r"Page size:\s+595\.\d* x 84[12]\.\d* pts \(A4\)", info), info
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     for section in SECTIONS:
         assert section in text, section
     for number, page in enumerate(text.split("\f")[:pages], start=1):
@@ -122,13 +126,15 @@ def test_report_in_a_real_browser_draws_every_chart_and_requests_nothing(rendere
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.on("dialog", lambda d: (errors.append(f"dialog: {d.message}"), d.dismiss()))
-        page.on("request", lambda r: requests.append(r.url) if not r.url.startswith(("file:", "data:")) else None)
+        page.on(
+            "request", lambda r: requests.append(r.url) if not r.url.startswith(("file:", "data:")) else None
+        )
         page.goto(html.as_uri(), wait_until="load")
         page.wait_for_timeout(500)
         charts = page.evaluate("""() => Array.from(document.querySelectorAll('.plotly-graph-div')).map(d => ({
             drawn: d.querySelector('.main-svg') !== null,
             traces: (d.data || []).length,
-            points: (d.data || []).reduce((n, t) => n + ((t.x || t.z || t.y || []).length || 0), 0),
+            points: (d.calcdata || []).reduce((n, trace) => n + trace.length, 0),
             width: d.getBoundingClientRect().width,
             height: d.getBoundingClientRect().height}))""")
         browser.close()
@@ -138,3 +144,170 @@ def test_report_in_a_real_browser_draws_every_chart_and_requests_nothing(rendere
     for chart in charts:
         assert chart["drawn"] and chart["traces"] > 0 and chart["points"] > 0, chart
         assert chart["width"] > 300 and chart["height"] > 150, chart
+
+
+# ---------------------------------------------------------------- the planted truths are found
+
+
+@pytest.fixture(scope="module")
+def truths():
+    from community_health.demo import demo_truths
+
+    return demo_truths()
+
+
+@pytest.fixture(scope="module")
+def october(rendered: Path):
+    """The tables the report was made from, with the October window."""
+    from community_health.config import load_client
+    from community_health.enrich import enrich_messages
+    from community_health.ingest import load_tables
+    from community_health.metrics.window import Window
+
+    cfg = load_client("demo", rendered.parents[2] / "data")
+    tables = load_tables(cfg)
+    enrichment = enrich_messages(tables.messages, cfg.paths.normalised / "enrichment.parquet")
+    return cfg, tables, enrichment, Window.from_period(PERIOD, cfg.timezone)
+
+
+@pytest.fixture(scope="module")
+def metrics(rendered: Path) -> dict:
+    data = json.loads((rendered / "metrics.json").read_text(encoding="utf-8"))
+    return {
+        f"{q}.{name}": figure["value"]
+        for q, figures in data["metrics"].items()
+        for name, figure in figures.items()
+    }
+
+
+#: Visible text of every chart whose box pokes out of the chart or the page by more than a pixel.
+TEXT_OUTSIDE_ITS_CHART = """() => Array.from(document.querySelectorAll('.plotly-graph-div')).flatMap(d => {
+  const box = d.getBoundingClientRect();
+  const visible = t => t.textContent.trim()
+    && t.checkVisibility({opacityProperty: true, visibilityProperty: true});
+  return Array.from(d.querySelectorAll('text')).filter(visible).map(t => {
+    const r = t.getBoundingClientRect();
+    return {text: t.textContent, chart: d.id, left: r.left - box.left, right: box.right - r.right,
+            top: r.top - box.top, bottom: box.bottom - r.bottom, page: window.innerWidth - r.right};
+  }).filter(r => Math.min(r.left, r.right, r.top, r.bottom, r.page) < -1);
+})"""
+
+
+def test_on_paper_no_chart_text_is_cut_off(rendered: Path):
+    """Laid out as printed (A4 content width, print styles), every label of every chart is inside it."""
+    from playwright.sync_api import sync_playwright
+
+    from community_health.render import ALL_CHARTS_DRAWN, PRINT_WIDTH_PX, SETTLE_CHARTS
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS))
+        page = browser.new_page(viewport={"width": PRINT_WIDTH_PX, "height": 1000})
+        page.emulate_media(media="print")
+        page.goto((rendered / "report.html").as_uri(), wait_until="load")
+        page.wait_for_function(ALL_CHARTS_DRAWN)
+        page.evaluate(SETTLE_CHARTS)
+        outside = page.evaluate(TEXT_OUTSIDE_ITS_CHART)
+        browser.close()
+    assert outside == []
+
+
+def test_the_pricing_error_week_is_flagged_with_its_amplifier(october, truths, html: str, metrics: dict):
+    from community_health.metrics import listening
+
+    cfg, tables, enrichment, window = october
+    episodes = listening.negative_spike_episodes(tables.messages, enrichment, window, cfg.thresholds)
+    assert metrics["listening.negative_spike_episodes"] == len(episodes) >= 1
+    starts = {pd.Timestamp(s).strftime("%Y-%m-%d") for s in episodes["start"]}
+    assert starts & set(truths.spike_days), f"spike episodes start on {sorted(starts)}"
+    assert "Negative messages spiked from 13 Oct" in html
+    # The best-connected author of the spike's messages is the planted amplifier, with their followers.
+    table = html[html.index("What drove the spike") :]
+    first_row = table[table.index("<tbody>") : table.index("</tr>", table.index("<tbody>"))]
+    assert truths.amplifier_handle in first_row and f"{truths.amplifier_followers:,}" in first_row
+
+
+def test_the_superfans_form_the_core_group(october, truths, metrics: dict):
+    from community_health.metrics import core
+
+    _, tables, _, window = october
+    group = core.core_group(tables.messages, window)
+    accounts = set(zip(group["platform"], group["author_id"], strict=True))
+    planted = {(platform, author) for platform, ids in truths.superfan_ids.items() for author in ids}
+    found = accounts & planted
+    # Every superfan is in the core group on at least one platform, and superfan accounts carry most of it.
+    names_found = {
+        name
+        for name in truths.superfans
+        if any(
+            name.lower() in str(n).lower()
+            for n in group.loc[
+                [(p, a) in found for p, a in zip(group["platform"], group["author_id"], strict=True)],
+                "author_name",
+            ]
+        )
+    }
+    assert names_found == set(truths.superfans)
+    share_of_core = group.loc[
+        [(p, a) in planted for p, a in zip(group["platform"], group["author_id"], strict=True)], "share"
+    ].sum()
+    assert share_of_core > 0.7 * metrics["core.core_group_activity_share"]
+    assert metrics["core.core_group_share_of_members"] < 0.15  # a small core
+
+
+def test_the_dead_hours_are_the_quiet_ones(october, metrics: dict):
+    from community_health.metrics import dead_time
+
+    _, tables, _, window = october
+    activity = dead_time.hour_of_week_activity(tables.messages, window).reset_index()
+    evening = activity["hour"].isin([21, 22, 23, 0])
+    sunday_morning = (activity["weekday"] == 6) & activity["hour"].between(8, 11)
+    night = activity["hour"].between(3, 5)
+    for name, slots in (("late evenings", evening), ("Sunday mornings", sunday_morning)):
+        assert activity.loc[slots, "brand_messages"].sum() == 0, f"the brand wrote on {name}"
+        assert activity.loc[slots, "member_messages"].sum() > 0, f"members were quiet on {name}"
+    assert activity.loc[night, "member_messages"].sum() <= 0.02 * activity["member_messages"].sum()
+    # The busiest hours the brand left unattended are the planted ones: late evenings and Sunday mornings.
+    busiest = dead_time.unattended_member_hours(tables.messages, window).head(6)
+    assert (
+        busiest["hour"].isin([21, 22, 23, 0]) | ((busiest["weekday"] == 6) & busiest["hour"].between(8, 11))
+    ).all()
+    assert metrics["dead_time.share_of_member_messages_in_unattended_hours"] > 0.3
+
+
+def test_the_open_questions_are_listed_as_unanswered(rendered: Path, truths):
+    sheet = _sheet(rendered, "Unanswered threads")
+    listed = set(sheet["Thread id"].astype(str))
+    assert set(truths.still_open_thread_ids) <= listed
+
+
+def test_the_campaign_lifted_engagement(october, truths):
+    from community_health.metrics import resonance
+    from community_health.metrics.window import Window
+
+    cfg, tables, _, _ = october
+    start, end = (pd.Timestamp(d, tz=cfg.timezone) for d in truths.campaign_window)
+    during = Window(start, end + pd.Timedelta(days=1), cfg.timezone)
+    before = Window(start - pd.Timedelta(weeks=3), start, cfg.timezone)
+    lift = resonance.mean_engagement_rate(tables.posts, during) / resonance.mean_engagement_rate(
+        tables.posts, before
+    )
+    assert lift > 1.3
+
+
+def test_the_workbook_holds_every_table_and_no_formula(rendered: Path):
+    import openpyxl
+
+    book = openpyxl.load_workbook(rendered / "tables.xlsx")
+    assert {"Unanswered threads", "Spike messages", "Sources", "Files", "Metric definitions"} <= set(
+        book.sheetnames
+    )
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows(values_only=True):
+            for value in row:
+                assert not (isinstance(value, str) and value.startswith(("=", "+", "-", "@"))), (
+                    f"{sheet.title}: {value!r} would run as a formula"
+                )
+
+
+def _sheet(rendered: Path, name: str) -> pd.DataFrame:
+    return pd.read_excel(rendered / "tables.xlsx", sheet_name=name, dtype=str)

@@ -9,7 +9,12 @@ from community_health.charts.figures import safe
 from community_health.report.blocks import Column, Kpi, change_text, chart, format_hours, format_value, table
 from community_health.report.commentary import read_commentary
 
-HOSTILE = ['<script>alert(1)</script>', '<img src=x onerror="alert(2)">', "&lt;b&gt;", "[x](javascript:alert(3))"]
+HOSTILE = [
+    "<script>alert(1)</script>",
+    '<img src=x onerror="alert(2)">',
+    "&lt;b&gt;",
+    "[x](javascript:alert(3))",
+]
 
 
 def test_member_text_in_tables_is_escaped():
@@ -36,7 +41,10 @@ def test_number_formats():
 
 def test_kpi_change_direction_and_colour():
     assert change_text(Kpi("Active", 120, 100)) == ("▲ 20% vs 100", "ch-good")
-    assert change_text(Kpi("Wait", 3.0, 2.0, "hours", higher_is_better=False)) == ("▲ 1.0 h vs 2.0 h", "ch-bad")
+    assert change_text(Kpi("Wait", 3.0, 2.0, "hours", higher_is_better=False)) == (
+        "▲ 1.0 h vs 2.0 h",
+        "ch-bad",
+    )
     assert change_text(Kpi("Share", 0.5, 0.4, "pct")) == ("▲ 10.0 pts vs 40.0%", "ch-good")
     assert change_text(Kpi("Active", 5, None))[0] == "no comparison"
 
@@ -48,9 +56,12 @@ def test_table_says_when_rows_are_cut():
 
 def test_commentary_parts_and_escaping(tmp_path):
     path = tmp_path / "2026-10.md"
-    path.write_text("# October\n\n## Executive summary\nA calm month <script>x</script>.\n\n"
-                    "## Recommendations\n- Staff Sunday mornings\n- [bad](javascript:alert(1))\n\n"
-                    "## Verbatims\n- `slack:C1:123.000`\n- discord:99\n", encoding="utf-8")
+    path.write_text(
+        "# October\n\n## Executive summary\nA calm month <script>x</script>.\n\n"
+        "## Recommendations\n- Staff Sunday mornings\n- [bad](javascript:alert(1))\n\n"
+        "## Verbatims\n- `slack:C1:123.000`\n- discord:99\n",
+        encoding="utf-8",
+    )
     commentary = read_commentary(path)
     assert commentary.present
     assert "&lt;script&gt;" in commentary.html("executive summary")

@@ -65,24 +65,41 @@ def build_parser() -> argparse.ArgumentParser:
     verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
 
     def verb(name: str, help_: str, example: str, run: Callable[[argparse.Namespace], int]):
-        sub = verbs.add_parser(name, help=help_, description=help_, epilog=f"example:\n  {example}",
-                               formatter_class=argparse.RawDescriptionHelpFormatter)
+        sub = verbs.add_parser(
+            name,
+            help=help_,
+            description=help_,
+            epilog=f"example:\n  {example}",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         sub.set_defaults(run=run)
         return sub
 
-    demo = verb("demo", "write a demo client (raw exports in real layouts) of any size",
-                "community-health demo --out /tmp/demo-big --messages 100000", cmd_demo)
+    demo = verb(
+        "demo",
+        "write a demo client (raw exports in real layouts) of any size",
+        "community-health demo --out /tmp/demo-big --messages 100000",
+        cmd_demo,
+    )
     demo.add_argument("--out", required=True, help="folder to write the client into")
     demo.add_argument("--messages", type=int, default=None, help="member-side messages (default: the demo's)")
     demo.add_argument("--seed", type=int, default=7, help="random seed (same seed, same bytes)")
 
-    ingest = verb("ingest", "read a client's exports into the normalised tables",
-                  "community-health ingest --client demo", cmd_ingest)
+    ingest = verb(
+        "ingest",
+        "read a client's exports into the normalised tables",
+        "community-health ingest --client demo",
+        cmd_ingest,
+    )
     ingest.add_argument("--client", default="demo", help="folder under the data folder (default: demo)")
     ingest.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="default: data")
 
-    render = verb("render", "render a client's report to HTML, PDF, notebook and metrics.json",
-                  "community-health render --client demo --period 2026-10", cmd_render)
+    render = verb(
+        "render",
+        "render a client's report to HTML, PDF, notebook and metrics.json",
+        "community-health render --client demo --period 2026-10",
+        cmd_render,
+    )
     render.add_argument("--client", default="demo", help="folder under the data folder (default: demo)")
     render.add_argument("--period", default=None, help="month YYYY-MM (default: last complete month)")
     render.add_argument("--notebook", default="community_health_report", help="notebook in notebooks/")

@@ -202,8 +202,11 @@ def _business_hours(raw: Any, where: str) -> BusinessHours:
     if not raw:
         return BusinessHours()
     days = tuple(WEEKDAYS.index(str(d).lower()[:3]) for d in raw.get("days", WEEKDAYS[:5]))
-    return BusinessHours(days, _time(raw.get("start", "09:00"), f"{where}.start"),
-                         _time(raw.get("end", "18:00"), f"{where}.end"))
+    return BusinessHours(
+        days,
+        _time(raw.get("start", "09:00"), f"{where}.start"),
+        _time(raw.get("end", "18:00"), f"{where}.end"),
+    )
 
 
 def load_client(client: str, data_dir: Path | str = DEFAULT_DATA_DIR) -> ClientConfig:
@@ -213,7 +216,9 @@ def load_client(client: str, data_dir: Path | str = DEFAULT_DATA_DIR) -> ClientC
     where = str(paths.client_yml)
     if not paths.client_yml.is_file():
         known = sorted(p.name for p in Path(data_dir).glob("*/client.yml") for p in [p.parent])
-        raise ConfigError(f"no client {client!r}: {where} does not exist (clients found: {', '.join(known) or 'none'})")
+        raise ConfigError(
+            f"no client {client!r}: {where} does not exist (clients found: {', '.join(known) or 'none'})"
+        )
     try:
         raw = yaml.safe_load(paths.client_yml.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:

@@ -55,7 +55,7 @@ CHROMIUM_ARGS = (
     "--disable-dev-shm-usage",
 )
 #: The content width of an A4 page with the report's margins, in CSS pixels: charts are laid out to it.
-PRINT_WIDTH_PX = 720
+PRINT_WIDTH_PX = 703
 
 
 class RenderError(RuntimeError):
@@ -165,10 +165,14 @@ def render_report(
             "(executive summary, highlights, recommendations) and render again"
         )
 
-    destination = Path(out_dir).resolve() / client / (str(chosen) if notebook == "community_health_report"
-                                                      else f"{chosen}-{notebook}")
+    destination = (
+        Path(out_dir).resolve()
+        / client
+        / (str(chosen) if notebook == "community_health_report" else f"{chosen}-{notebook}")
+    )
     destination.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", dir=destination.parent))
+    staging.chmod(0o755)  # mkdtemp makes it private; a report folder is read like any other
     parameters = {
         "client": client,
         "period": str(chosen),
@@ -204,8 +208,16 @@ def render_report(
         raise RenderError(f"{client} {chosen}: {exc} (the executed notebook is kept in {failed})") from exc
 
     (staging / "render.json").write_text(
-        json.dumps({"client": client, "period": str(chosen), "notebook": notebook,
-                    "timings_s": {k: round(v, 3) for k, v in timings.items()}}, indent=2, sort_keys=True)
+        json.dumps(
+            {
+                "client": client,
+                "period": str(chosen),
+                "notebook": notebook,
+                "timings_s": {k: round(v, 3) for k, v in timings.items()},
+            },
+            indent=2,
+            sort_keys=True,
+        )
         + "\n",
         encoding="utf-8",
     )
@@ -278,6 +290,7 @@ def html_to_pdf(html: Path, pdf: Path, footer: str = "") -> None:
             page.emulate_media(media="print")
             page.goto(html.resolve().as_uri(), wait_until="load")
             page.wait_for_function(ALL_CHARTS_DRAWN, timeout=60_000)
+            page.evaluate(SETTLE_CHARTS)
             page.pdf(
                 path=str(pdf),
                 format="A4",
@@ -290,6 +303,14 @@ def html_to_pdf(html: Path, pdf: Path, footer: str = "") -> None:
         finally:
             browser.close()
 
+
+#: Redraws every chart at its container's width (the printed width) and waits until plotly has settled
+#: its automatic margins, so no axis title or legend is cut off on paper.
+SETTLE_CHARTS = """async () => {
+  const charts = Array.from(document.querySelectorAll('.plotly-graph-div'));
+  await Promise.all(charts.map(c => window.Plotly.Plots.resize(c)));
+  await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+}"""
 
 #: True once every plotly chart container holds a drawn SVG.
 ALL_CHARTS_DRAWN = """() => {

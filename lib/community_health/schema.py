@@ -94,7 +94,7 @@ class Messages(pa.DataFrameModel):
     class Config:
         strict = True
         ordered = False
-        unique = ["platform", "message_id"]
+        unique = ["platform", "message_id"]  # noqa: RUF012 (pandera reads it from the class)
 
 
 class Posts(pa.DataFrameModel):
@@ -121,7 +121,7 @@ class Posts(pa.DataFrameModel):
     class Config:
         strict = True
         ordered = False
-        unique = ["platform", "post_id"]
+        unique = ["platform", "post_id"]  # noqa: RUF012 (pandera reads it from the class)
 
 
 class Members(pa.DataFrameModel):
@@ -137,7 +137,7 @@ class Members(pa.DataFrameModel):
 
     class Config:
         strict = True
-        unique = ["platform", "author_id"]
+        unique = ["platform", "author_id"]  # noqa: RUF012 (pandera reads it from the class)
 
 
 class Enrichment(pa.DataFrameModel):
@@ -151,7 +151,7 @@ class Enrichment(pa.DataFrameModel):
 
     class Config:
         strict = True
-        unique = ["platform", "message_id"]
+        unique = ["platform", "message_id"]  # noqa: RUF012 (pandera reads it from the class)
 
 
 def columns(model: type[pa.DataFrameModel]) -> list[str]:

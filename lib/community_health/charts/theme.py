@@ -12,7 +12,14 @@ GRID = "#e6e9ee"
 
 def template(branding: Branding) -> go.layout.Template:
     """A plotly template in the client's colours: quiet grid, readable type, no title inside the chart."""
-    colorway = [branding.primary, branding.secondary, branding.accent, "#7a8794", branding.negative, "#9c755f"]
+    colorway = [
+        branding.primary,
+        branding.secondary,
+        branding.accent,
+        "#7a8794",
+        branding.negative,
+        "#9c755f",
+    ]
     return go.layout.Template(
         layout=go.Layout(
             font={"family": branding.font, "size": 12, "color": "#1d232b"},

@@ -268,8 +268,9 @@ def engagement_rate_by_week(posts: pd.DataFrame, window: Window) -> pd.DataFrame
     rated = post_engagement_rates(posts, window).dropna(subset=["engagement_rate"])
     columns = ["week", P.platform, "engagement_rate", "posts"]
     if rated.empty:
-        return pd.DataFrame({c: pd.Series(dtype="float64" if c == "engagement_rate" else "object")
-                             for c in columns})
+        return pd.DataFrame(
+            {c: pd.Series(dtype="float64" if c == "engagement_rate" else "object") for c in columns}
+        )
     local = rated[P.created_at].dt.tz_localize(None).dt.normalize()
     week = local - pd.to_timedelta(local.dt.day_of_week, unit="D")
     grouped = rated.assign(week=week).groupby(["week", P.platform], sort=True)["engagement_rate"]

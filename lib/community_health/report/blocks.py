@@ -41,7 +41,9 @@ class Block:
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
         bundle: dict[str, object] = {"text/html": self.html}
         if len(self.figures) == 1 and self.html.count("plotly-graph-div") == 1:
-            bundle["application/vnd.plotly.v1+json"] = json.loads(pio.to_json(self.figures[0], validate=False))
+            bundle["application/vnd.plotly.v1+json"] = json.loads(
+                pio.to_json(self.figures[0], validate=False)
+            )
         return bundle
 
     def __add__(self, other: Block) -> Block:
@@ -84,8 +86,9 @@ def chart(title: str, reading: str, fig: go.Figure, note: str = "") -> Block:
 
 def absent(title: str, why: str) -> Block:
     """A section whose data are missing says so plainly instead of showing an empty chart."""
-    return Block(f'<section class="ch-block"><h3>{escape(title)}</h3><p class="ch-absent">{escape(why)}</p>'
-                 "</section>")
+    return Block(
+        f'<section class="ch-block"><h3>{escape(title)}</h3><p class="ch-absent">{escape(why)}</p></section>'
+    )
 
 
 def paragraph(text: str, css: str = "ch-reading") -> Block:
@@ -98,7 +101,7 @@ class Column:
 
     key: str
     label: str
-    fmt: str = "text"  # text, int, pct, hours, float, date, datetime
+    fmt: str = "text"  # text, id, int, pct, hours, float, date, datetime
     width: str = ""
 
 
@@ -107,7 +110,7 @@ def format_value(value: object, fmt: str) -> str:
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return "–"
     if fmt == "int":
-        return f"{int(round(float(value))):,}"
+        return f"{round(float(value)):,}"
     if fmt == "pct":
         return f"{float(value) * 100:.1f}%"
     if fmt == "hours":
@@ -118,6 +121,8 @@ def format_value(value: object, fmt: str) -> str:
         return pd.Timestamp(value).strftime("%d %b %Y")
     if fmt == "datetime":
         return pd.Timestamp(value).strftime("%d %b %Y %H:%M")
+    if fmt == "id":  # a long identifier may wrap after its underscores, and only there
+        return str(value).replace("_", "_\u200b")
     return str(value)
 
 
@@ -132,29 +137,45 @@ def format_hours(hours: float | None) -> str:
     return f"{hours / 24:.1f} days"
 
 
-def table(frame: pd.DataFrame, columns: Sequence[Column], title: str = "", reading: str = "",
-          limit: int | None = 20, empty: str = "Nothing to list for this period.") -> Block:
+def _css(column: Column) -> str:
+    """Numbers right-aligned, dates on one line, text wrapping."""
+    if column.fmt in ("date", "datetime"):
+        return "ch-date"
+    return "ch-text" if column.fmt in ("text", "id") else "ch-num"
+
+
+def table(
+    frame: pd.DataFrame,
+    columns: Sequence[Column],
+    title: str = "",
+    reading: str = "",
+    limit: int | None = 20,
+    empty: str = "Nothing to list for this period.",
+) -> Block:
     """An HTML table whose every cell is escaped text (member text is data, never markup)."""
     head = "".join(
-        f'<th class="{"ch-num" if c.fmt not in ("text", "date", "datetime") else ""}">{escape(c.label)}</th>'
+        f'<th class="{_css(c)}"'
+        + (f' style="width:{escape(c.width)}"' if c.width else "")
+        + f">{escape(c.label)}</th>"
         for c in columns
     )
     rows = []
     shown = frame if limit is None else frame.head(limit)
     for record in shown.to_dict("records"):
-        cells = []
-        for c in columns:
-            css = "ch-num" if c.fmt not in ("text", "date", "datetime") else ("ch-text" if c.fmt == "text" else "")
-            cells.append(f'<td class="{css}">{escape(format_value(record.get(c.key), c.fmt))}</td>')
-        rows.append("<tr>" + "".join(cells) + "</tr>")
+        cells = "".join(
+            f'<td class="{_css(c)}">{escape(format_value(record.get(c.key), c.fmt))}</td>' for c in columns
+        )
+        rows.append(f"<tr>{cells}</tr>")
     body = "".join(rows) or f'<tr><td colspan="{len(columns)}">{escape(empty)}</td></tr>'
     more = ""
     if limit is not None and len(frame) > limit:
         more = f'<p class="ch-note">Showing {limit:,} of {len(frame):,}; all rows are in tables.xlsx.</p>'
     heading = f"<h3>{escape(title)}</h3>" if title else ""
     lead = f'<p class="ch-reading">{escape(reading)}</p>' if reading else ""
-    return Block(f'<section class="ch-block">{heading}{lead}<table class="ch-table"><thead><tr>{head}</tr>'
-                 f"</thead><tbody>{body}</tbody></table>{more}</section>")
+    return Block(
+        f'<section class="ch-block ch-table-block">{heading}{lead}<table class="ch-table">'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}</section>"
+    )
 
 
 @dataclass(frozen=True)
@@ -170,8 +191,12 @@ class Kpi:
 
 def change_text(kpi: Kpi) -> tuple[str, str]:
     """The change line of a card and its css class (good, bad or flat)."""
-    if kpi.value is None or kpi.previous is None or (isinstance(kpi.value, float) and math.isnan(kpi.value)) \
-            or (isinstance(kpi.previous, float) and math.isnan(kpi.previous)):
+    if (
+        kpi.value is None
+        or kpi.previous is None
+        or (isinstance(kpi.value, float) and math.isnan(kpi.value))
+        or (isinstance(kpi.previous, float) and math.isnan(kpi.previous))
+    ):
         return "no comparison", "ch-flat"
     delta = float(kpi.value) - float(kpi.previous)
     if abs(delta) < 1e-12:

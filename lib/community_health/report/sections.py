@@ -11,7 +11,7 @@ import hashlib
 import json
 import math
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -34,8 +34,10 @@ from community_health.report.blocks import (
     table,
 )
 from community_health.report.commentary import Commentary, read_commentary
+from community_health.report.workbook import write_workbook
 from community_health.schema import Messages as M
 
+CORE_CHART_ROWS = 25
 MIN_THREADS_FOR_RESPONSE_CHART = 3
 
 
@@ -71,6 +73,16 @@ class Report:
     commentary: Commentary
     final: bool = False
     pseudonymise: bool = False
+    #: Every table shown so far, in full (title -> (frame, columns)): the sheets of tables.xlsx.
+    shown_tables: dict[str, tuple[pd.DataFrame, list[Column]]] = field(default_factory=dict, repr=False)
+
+    def _table(
+        self, frame: pd.DataFrame, columns: list[Column], *, sheet: str, more: list[Column] = (), **kwargs
+    ) -> Block:
+        """A table in the report (its first rows) whose every row also goes to tables.xlsx, with the
+        ``more`` columns that are too wide for the page (full text, links)."""
+        self.shown_tables[sheet] = (frame, [*columns, *more])
+        return table(frame, columns, **kwargs)
 
     # ------------------------------------------------------------------ helpers
     @property
@@ -91,7 +103,10 @@ class Report:
         return bool(len(self.messages))
 
     def _local(self, moment: pd.Timestamp) -> pd.Timestamp:
-        return pd.Timestamp(moment).tz_convert(self.cfg.timezone)
+        moment = pd.Timestamp(moment)
+        if moment.tzinfo is None:  # the metrics' naive times are UTC
+            moment = moment.tz_localize("UTC")
+        return moment.tz_convert(self.cfg.timezone)
 
     # ------------------------------------------------------------------ cover and summary
     def cover(self) -> Block:
@@ -106,7 +121,8 @@ class Report:
         )
         draft = (
             '<div class="ch-draft">DRAFT · no commentary from the community manager yet</div>'
-            if self.is_draft else ""
+            if self.is_draft
+            else ""
         )
         agency = f'<div class="ch-agency">{escape(b.agency_name)}</div>' if b.agency_name else ""
         return Block(
@@ -128,8 +144,10 @@ class Report:
             parts = [f'<div class="ch-commentary">{self.commentary.html("executive summary")}</div>']
             for part in ("highlights", "recommendations"):
                 if self.commentary.parts.get(part):
-                    parts.append(f'<h3>{part.capitalize()}</h3><div class="ch-commentary">'
-                                 f"{self.commentary.html(part)}</div>")
+                    parts.append(
+                        f'<h3>{part.capitalize()}</h3><div class="ch-commentary">'
+                        f"{self.commentary.html(part)}</div>"
+                    )
             text = Block("".join(parts))
         else:
             text = Block(
@@ -147,13 +165,15 @@ class Report:
         spikes = self.spikes
         sentence = (
             f"In {self.period.label}, {active.value or 0:,} members were active "
-            f"({_trend_word(active.absolute)} from {active.previous or 0:,}); member threads got a first reply "
-            f"in a median {format_hours(median)}, {unanswered:,} went unanswered"
+            f"({_trend_word(active.absolute)} from {active.previous or 0:,}); member threads got a first "
+            f"reply in a median {format_hours(median)}, {unanswered:,} went unanswered"
         )
         if len(spikes):
             first = spikes.iloc[0]
-            sentence += (f"; negative messages spiked in the week of {self._local(first['start']):%d %B} "
-                         f"({int(first['negative_messages']):,} negative messages)")
+            sentence += (
+                f"; negative messages spiked in the week of {self._local(first['start']):%d %B} "
+                f"({int(first['negative_messages']):,} negative messages)"
+            )
         return sentence + "."
 
     def health_at_a_glance(self) -> Block:
@@ -163,21 +183,46 @@ class Report:
             Kpi("Active members", *self._pair(loyalty.active_member_count, m), "int"),
             Kpi("New members", *self._pair(loyalty.new_member_count, m), "int"),
             Kpi("Member messages", *self._pair(loyalty.member_message_count, m), "int"),
-            Kpi("Median first response", *self._pair(responsiveness.median_first_response_hours, m), "hours",
-                higher_is_better=False),
-            Kpi(f"Answered within {self.cfg.thresholds.response_target_hours:g} h",
-                *self._pair(responsiveness.share_answered_within_target, m,
-                            target_hours=self.cfg.thresholds.response_target_hours), "pct"),
-            Kpi("Unanswered member threads", *self._pair(responsiveness.unanswered_member_thread_count, m),
-                "int", higher_is_better=False),
-            Kpi("Threads started by members", *self._pair(catalysts.share_of_threads_started_by_members, m),
-                "pct"),
-            Kpi("Net sentiment", *self._pair(listening.net_sentiment, m, self.enrichment,
-                                             thresholds=self.cfg.thresholds), "pct"),
+            Kpi(
+                "Median first response",
+                *self._pair(responsiveness.median_first_response_hours, m),
+                "hours",
+                higher_is_better=False,
+            ),
+            Kpi(
+                f"Answered within {self.cfg.thresholds.response_target_hours:g} h",
+                *self._pair(
+                    responsiveness.share_answered_within_target,
+                    m,
+                    target_hours=self.cfg.thresholds.response_target_hours,
+                ),
+                "pct",
+            ),
+            Kpi(
+                "Unanswered member threads",
+                *self._pair(responsiveness.unanswered_member_thread_count, m),
+                "int",
+                higher_is_better=False,
+            ),
+            Kpi(
+                "Threads started by members",
+                *self._pair(catalysts.share_of_threads_started_by_members, m),
+                "pct",
+            ),
+            Kpi(
+                "Net sentiment",
+                *self._pair(listening.net_sentiment, m, self.enrichment, thresholds=self.cfg.thresholds),
+                "pct",
+            ),
         ]
         if len(self.posts):
-            cards.append(Kpi("Brand post engagement rate",
-                             *self._pair(resonance.mean_engagement_rate, self.posts), "pct"))
+            cards.append(
+                Kpi(
+                    "Brand post engagement rate",
+                    *self._pair(resonance.mean_engagement_rate, self.posts),
+                    "pct",
+                )
+            )
         return kpi_cards(cards)
 
     def _pair(self, metric, *frames: pd.DataFrame, **kwargs) -> tuple[float | None, float | None]:
@@ -187,59 +232,96 @@ class Report:
     # ------------------------------------------------------------------ listening
     @cached_property
     def spikes(self) -> pd.DataFrame:
-        return listening.negative_spike_episodes(self.messages, self.enrichment, self.window, self.cfg.thresholds)
+        return listening.negative_spike_episodes(
+            self.messages, self.enrichment, self.window, self.cfg.thresholds
+        )
 
     def listening(self) -> Block:
         """Sentiment by channel for the period."""
         if not self.member_side:
-            return absent("Sentiment by channel", "No export with members' own messages or mentions: "
-                          "sentiment cannot be measured.")
-        by_channel = listening.sentiment_by_channel(self.messages, self.enrichment, self.window, self.cfg.thresholds)
+            return absent(
+                "Sentiment by channel",
+                "No export with members' own messages or mentions: sentiment cannot be measured.",
+            )
+        by_channel = listening.sentiment_by_channel(
+            self.messages, self.enrichment, self.window, self.cfg.thresholds
+        )
         if by_channel.empty:
             return absent("Sentiment by channel", "No member messages in this period.")
-        frame = by_channel.reset_index() if "channel" not in by_channel.columns else by_channel
-        frame = frame.assign(channel=frame["platform"] + " · " + frame["channel"])
+        frame = by_channel.reset_index().rename(columns={"net_sentiment": "net"})
+        frame = frame.assign(channel=frame[M.platform].astype(str) + " · " + frame[M.channel].astype(str))
         worst = frame.sort_values("net").iloc[0]
         overall = listening.net_sentiment(self.messages, self.enrichment, self.window, self.cfg.thresholds)
-        title = (f"Net sentiment {_pct(overall)}; {worst['channel']} was the most negative channel"
-                 if worst["net"] < 0 else f"Net sentiment {_pct(overall)}, positive in every channel")
-        reading = (f"Share of positive minus share of negative member messages per channel; overall "
-                   f"{_pct(overall)} this period.")
-        return chart(title, reading,
-                     charts.net_sentiment_by_channel(frame[["channel", "net", "messages"]], self.branding))
+        title = (
+            f"Net sentiment {_pct(overall)}; {worst['channel']} was the most negative channel"
+            if worst["net"] < 0
+            else f"Net sentiment {_pct(overall)}, positive in every channel"
+        )
+        reading = (
+            f"Share of positive minus share of negative member messages per channel; overall "
+            f"{_pct(overall)} this period."
+        )
+        return chart(
+            title,
+            reading,
+            charts.net_sentiment_by_channel(frame[["channel", "net", "messages"]], self.branding),
+        )
 
     def early_warning(self) -> Block:
         """Daily negative volume against its trailing baseline, spikes and the messages driving them."""
         if not self.member_side:
             return absent("Early warning", "No member-level export: negative spikes cannot be detected.")
-        by_day = listening.negative_volume_by_day(self.messages, self.enrichment, self.window, self.cfg.thresholds)
-        daily = pd.DataFrame({"date": by_day.index, "negative": by_day["negative_messages"].to_numpy(),
-                              "baseline": by_day["baseline_median"].to_numpy()})
+        by_day = listening.negative_volume_by_day(
+            self.messages, self.enrichment, self.window, self.cfg.thresholds
+        )
+        daily = pd.DataFrame(
+            {
+                "date": by_day.index,
+                "negative": by_day["negative_messages"].to_numpy(),
+                "baseline": by_day["baseline_median"].to_numpy(),
+            }
+        )
         spikes = self.spikes
         spike_days = daily.loc[by_day["spike"].to_numpy(), ["date", "negative"]]
         if len(spikes):
             first = spikes.iloc[0]
-            title = (f"Negative messages spiked from {self._local(first['start']):%d %b} "
-                     f"({int(first['negative_messages']):,} in {int(first['days'])} days)")
-            reading = ("Each bar is a day's negative member messages and mentions; the dotted line is the "
-                       "usual level over the previous four weeks. Triangles mark days far above it.")
+            title = (
+                f"Negative messages spiked from {self._local(first['start']):%d %b} "
+                f"({int(first['negative_messages']):,} in {int(first['days'])} days)"
+            )
+            reading = (
+                "Each bar is a day's negative member messages and mentions; the dotted line is the "
+                "usual level over the previous four weeks. Triangles mark days far above it."
+            )
         else:
             title = "No negative spike this period"
             reading = "Daily negative volume stayed within its usual range (trailing four-week median)."
         block = chart(title, reading, charts.negative_volume(daily, spike_days, self.branding))
         if len(spikes):
-            drivers = listening.negative_spike_messages(self.messages, self.enrichment, self.window,
-                                                        self.cfg.thresholds, per_episode=None)
+            drivers = listening.negative_spike_messages(
+                self.messages, self.enrichment, self.window, self.cfg.thresholds, per_episode=None
+            )
             drivers = drivers.loc[drivers["episode"] == spikes.iloc[0]["episode"]]
-            drivers = self._names(drivers.sort_values(["author_followers", "sentiment"],
-                                                      ascending=[False, True], na_position="last",
-                                                      kind="stable"))
-            block = block + table(
+            drivers = self._names(
+                drivers.sort_values(
+                    ["author_followers", "sentiment"],
+                    ascending=[False, True],
+                    na_position="last",
+                    kind="stable",
+                )
+            )
+            block = block + self._table(
                 drivers,
-                [Column("created_at", "When", "datetime"), Column("platform", "Where"),
-                 Column(M.author_name, "Author"), Column("author_followers", "Followers", "int"),
-                 Column("sentiment", "Sentiment", "float"), Column("excerpt", "Message")],
+                [
+                    Column("created_at", "When", "datetime"),
+                    Column("platform", "Where"),
+                    Column(M.author_name, "Author"),
+                    Column("author_followers", "Followers", "int"),
+                    Column("sentiment", "Sentiment", "float"),
+                    Column("excerpt", "Message", width="42%"),
+                ],
                 title="What drove the spike",
+                sheet="Spike messages",
                 reading="The most negative messages of the spike, the best-connected authors first.",
                 limit=10,
             )
@@ -253,22 +335,35 @@ class Report:
         if threads < MIN_THREADS_FOR_RESPONSE_CHART:
             return absent("Time to first response", f"Only {threads} member threads started this period.")
         rows = []
-        for responder, label in ((responsiveness.Responder.ANYONE, "anyone"),
-                                 (responsiveness.Responder.BRAND, "the brand")):
+        for responder, label in (
+            (responsiveness.Responder.ANYONE, "anyone"),
+            (responsiveness.Responder.BRAND, "the brand"),
+        ):
             split = responsiveness.first_response_hours_by_business_hours(m, w, bh, responder)
             for started, row in split.iterrows():
-                rows.append({"group": f"by {label}, {started}", "median": row["median_hours"],
-                             "p90": row["p90_hours"]})
+                rows.append(
+                    {
+                        "group": f"by {label}, {started}",
+                        "median": row["median_hours"],
+                        "p90": row["p90_hours"],
+                    }
+                )
         frame = pd.DataFrame(rows).fillna(0.0)
-        brand = responsiveness.first_response_hours_by_business_hours(m, w, bh, responsiveness.Responder.BRAND)
+        brand = responsiveness.first_response_hours_by_business_hours(
+            m, w, bh, responsiveness.Responder.BRAND
+        )
         inside, outside = brand.loc["business hours", "median_hours"], brand.loc["off hours", "median_hours"]
-        title = (f"The brand replied in a median {format_hours(inside)} in business hours, "
-                 f"{format_hours(outside)} outside them")
+        title = (
+            f"The brand replied in a median {format_hours(inside)} in business hours, "
+            f"{format_hours(outside)} outside them"
+        )
         target = self.cfg.thresholds.response_target_hours
         share = responsiveness.share_answered_within_target(m, w, target_hours=target)
-        reading = (f"{threads:,} member threads started this period; {_pct(share)} got a first reply from "
-                   f"anyone within the {target:g} h target. Business hours: "
-                   f"{self._business_hours_text()} ({self.cfg.timezone}).")
+        reading = (
+            f"{threads:,} member threads started this period; {_pct(share)} got a first reply from "
+            f"anyone within the {target:g} h target. Business hours: "
+            f"{self._business_hours_text()} ({self.cfg.timezone})."
+        )
         return chart(title, reading, charts.response_times(frame, self.branding))
 
     def _business_hours_text(self) -> str:
@@ -281,12 +376,26 @@ class Report:
         """Member threads nobody answered, longest wait first."""
         frame = self._names(responsiveness.unanswered_member_threads(self.messages, self.window))
         longest = responsiveness.longest_open_wait_hours(self.messages, self.window)
-        reading = (f"{len(frame):,} member threads started this period had no reply from anyone by its end; "
-                   f"the longest had been waiting {format_hours(longest)}.")
-        return table(frame, [Column("started_at", "Started", "datetime"), Column("platform", "Where"),
-                             Column("channel", "Channel"), Column(M.author_name, "Member"),
-                             Column("excerpt", "Message"), Column("hours_waiting", "Waiting", "hours")],
-                     title=f"{len(frame):,} questions went unanswered", reading=reading, limit=12)
+        reading = (
+            f"{len(frame):,} member threads started this period had no reply from anyone by its end; "
+            f"the longest had been waiting {format_hours(longest)}."
+        )
+        return self._table(
+            frame,
+            [
+                Column("started_at", "Started", "datetime"),
+                Column("platform", "Where"),
+                Column("channel", "Channel"),
+                Column(M.author_name, "Member"),
+                Column("excerpt", "Message", width="40%"),
+                Column("hours_waiting", "Waiting", "hours"),
+            ],
+            more=[Column(M.url, "Link"), Column(M.thread_id, "Thread id")],
+            title=f"{len(frame):,} questions went unanswered",
+            reading=reading,
+            limit=12,
+            sheet="Unanswered threads",
+        )
 
     # ------------------------------------------------------------------ catalysts
     def catalysts(self) -> Block:
@@ -300,18 +409,36 @@ class Report:
         replies = catalysts.reply_targets(m, w)
         no_catalyst = catalysts.conversations_without_catalyst_count(m, w)
         members_share = float(starters.loc["member", "share"])
-        frame = pd.DataFrame({
-            "label": ["threads started by members", "threads started by the brand",
-                      "replies member to member", "member threads with no brand message"],
-            "share": [members_share, float(starters.loc["brand", "share"]), m2m or 0.0,
-                      catalysts.conversations_without_catalyst_share(m, w) or 0.0],
-            "count": [int(starters.loc["member", "threads"]), int(starters.loc["brand", "threads"]),
-                      int(replies["member_to_member"].sum()), no_catalyst],
-        })
-        title = (f"Members started {_pct(members_share)} of conversations and "
-                 f"{no_catalyst:,} ran without the brand")
-        reading = (f"Of {total:,} threads started this period, {_pct(members_share)} were started by members; "
-                   f"{_pct(m2m)} of replies were one member answering another.")
+        frame = pd.DataFrame(
+            {
+                "label": [
+                    "threads started by members",
+                    "threads started by the brand",
+                    "replies member to member",
+                    "member threads with no brand message",
+                ],
+                "share": [
+                    members_share,
+                    float(starters.loc["brand", "share"]),
+                    m2m or 0.0,
+                    catalysts.conversations_without_catalyst_share(m, w) or 0.0,
+                ],
+                "count": [
+                    int(starters.loc["member", "threads"]),
+                    int(starters.loc["brand", "threads"]),
+                    int(replies["member_to_member"].sum()),
+                    no_catalyst,
+                ],
+            }
+        )
+        title = (
+            f"Members started {_pct(members_share)} of conversations and "
+            f"{no_catalyst:,} ran without the brand"
+        )
+        reading = (
+            f"Of {total:,} threads started this period, {_pct(members_share)} were started by members; "
+            f"{_pct(m2m)} of replies were one member answering another."
+        )
         return chart(title, reading, charts.shares(frame, self.branding, "share"))
 
     # ------------------------------------------------------------------ dead time
@@ -326,11 +453,17 @@ class Report:
         share_unattended = dead_time.share_of_member_messages_in_unattended_hours(m, w)
         silent = dead_time.share_of_hours_without_member_activity(m, w)
         busiest = unattended.head(3)
-        when = ", ".join(f"{r.weekday[:3]} {int(r.hour):02d}:00" for r in busiest.itertuples())
-        title = (f"{_pct(share_unattended)} of member messages came in hours the brand never covered"
-                 if share_unattended else "The brand was present whenever members were active")
-        reading = (f"Busiest unattended hours: {when or 'none'}. {_pct(silent)} of the week's hours had no "
-                   f"member activity at all. Hours in {self.cfg.timezone}.")
+        when = ", ".join(f"{r.day[:3]} {int(r.hour):02d}:00" for r in busiest.itertuples())
+        title = (
+            f"{_pct(share_unattended)} of member messages came in hours the brand never covered"
+            if share_unattended
+            else "The brand was present whenever members were active"
+        )
+        reading = (
+            f"Busiest unattended hours: {when or 'none'}. {_pct(silent)} of the week's hours had no "
+            f"member activity at all. Dots mark the hours in which the brand wrote at least once. "
+            f"Hours in {self.cfg.timezone}."
+        )
         return chart(title, reading, charts.hour_of_week_heatmap(members, brand, self.branding))
 
     # ------------------------------------------------------------------ core group
@@ -342,12 +475,19 @@ class Report:
         active = loyalty.active_member_count(self.messages, self.window)
         share = float(group["share"].sum())
         title = f"{len(group):,} members wrote {_pct(share)} of all member messages"
-        reading = (f"The core group is the smallest set of members producing at least half of member "
-                   f"activity: {len(group):,} of {active:,} active members "
-                   f"({_pct(len(group) / active if active else None)}).")
+        reading = (
+            f"The core group is the smallest set of members producing at least half of member "
+            f"activity: {len(group):,} of {active:,} active members "
+            f"({_pct(len(group) / active if active else None)})."
+        )
         frame = group.rename(columns={M.author_name: "name"})
         frame = frame.assign(name=frame["name"].fillna(frame[M.author_id]) + " (" + frame["platform"] + ")")
-        return chart(title, reading, charts.core_group(frame, self.branding))
+        note = (
+            f"The {CORE_CHART_ROWS} most active of the {len(group):,} are drawn."
+            if len(group) > CORE_CHART_ROWS
+            else ""
+        )
+        return chart(title, reading, charts.core_group(frame.head(CORE_CHART_ROWS), self.branding), note=note)
 
     # ------------------------------------------------------------------ loyalty
     def loyalty(self) -> Block:
@@ -356,8 +496,13 @@ class Report:
         rows = []
         for month in months:
             window = Window.from_period(month, self.cfg.timezone)
-            rows.append({"month": str(month), "new": loyalty.new_member_count(self.messages, window),
-                         "returning": loyalty.returning_member_count(self.messages, window)})
+            rows.append(
+                {
+                    "month": str(month),
+                    "new": loyalty.new_member_count(self.messages, window),
+                    "returning": loyalty.returning_member_count(self.messages, window),
+                }
+            )
         frame = pd.DataFrame(rows)
         frame = frame.loc[(frame["new"] + frame["returning"]).cumsum() > 0]
         if frame.empty:
@@ -365,62 +510,137 @@ class Report:
         lapsed = loyalty.lapsed_member_count(self.messages, self.window)
         last = frame.iloc[-1]
         stick = loyalty.stickiness(self.messages, self.window)
-        title = (f"{int(last['new'] + last['returning']):,} active members: {int(last['new']):,} new, "
-                 f"{int(last['returning']):,} returning")
-        reading = (f"{lapsed:,} members active last period did not come back this period. Stickiness (mean daily "
-                   f"active / monthly active) was {_pct(stick)}.")
+        title = (
+            f"{int(last['new'] + last['returning']):,} active members: {int(last['new']):,} new, "
+            f"{int(last['returning']):,} returning"
+        )
+        reading = (
+            f"{lapsed:,} members active last period did not come back this period. Stickiness (mean daily "
+            f"active / monthly active) was {_pct(stick)}."
+        )
         return chart(title, reading, charts.active_members_trend(frame, self.branding, str(self.period)))
 
     # ------------------------------------------------------------------ resonance
     def resonance(self) -> Block:
         """Engagement rate of brand posts by week, with campaigns and events shaded."""
         if self.posts.empty:
-            return absent("Resonance", "No post-level analytics export (X analytics, Page Insights…): "
-                          "engagement of brand posts cannot be measured.")
+            return absent(
+                "Resonance",
+                "No post-level analytics export (X analytics, Page Insights…): "
+                "engagement of brand posts cannot be measured.",
+            )
         weeks = Window(self.window.start - pd.Timedelta(weeks=12), self.window.end, self.window.tz)
         weekly = resonance.engagement_rate_by_week(self.posts, weeks)
         if weekly.empty:
             return absent("Resonance", "No brand posts in the last twelve weeks.")
         rate = compared_with_previous(resonance.mean_engagement_rate, self.window, self.posts)
-        title = (f"Brand posts engaged {_pct(rate.value)} of the people who saw them, "
-                 f"{_trend_word(rate.absolute)} from {_pct(rate.previous)}")
-        reading = ("Median engagement rate (interactions / impressions) of the brand's posts per week and "
-                   "platform; shaded: campaigns and events.")
+        title = (
+            f"Brand posts engaged {_pct(rate.value)} of the people who saw them, "
+            f"{_trend_word(rate.absolute)} from {_pct(rate.previous)}"
+        )
+        reading = (
+            "Median engagement rate (interactions / impressions) of the brand's posts per week and "
+            "platform; shaded: campaigns and events."
+        )
         start = self.window.start - pd.Timedelta(weeks=12)
         events = self.events.loc[(self.events["end"] >= start) & (self.events["start"] < self.window.end)]
         block = chart(title, reading, charts.engagement_over_time(weekly, events, self.branding))
         top = resonance.top_posts(self.posts, self.window, n=5)
-        return block + table(top, [Column("created_at", "Posted", "datetime"), Column("platform", "Where"),
-                                   Column("excerpt", "Post"), Column("impressions", "Impressions", "int"),
-                                   Column("engagement_rate", "Engagement", "pct")],
-                             title="Posts that worked best", limit=5)
+        return block + self._table(
+            top,
+            [
+                Column("created_at", "Posted", "datetime"),
+                Column("platform", "Where"),
+                Column("excerpt", "Post", width="50%"),
+                Column("impressions", "Impressions", "int"),
+                Column("engagement_rate", "Engagement", "pct"),
+            ],
+            title="Posts that worked best",
+            limit=5,
+            sheet="Top posts",
+        )
 
     # ------------------------------------------------------------------ data quality and methods
     def data_quality(self) -> Block:
-        """Sources, row accounting per file, quarantined rows, date coverage."""
+        """Sources and row accounting (by format, and per file where something was set aside), quarantined
+        rows with their reasons, date coverage."""
         log = self.ingest_log.copy()
-        cols = [Column("file", "File"), Column("format", "Format"), Column("rows_read", "Read", "int"),
-                Column("kept", "Kept", "int"), Column("duplicates", "Duplicates", "int"),
-                Column("quarantined", "Quarantined", "int")]
-        if "skipped" in log.columns:
-            cols.append(Column("skipped", "Skipped", "int"))
-        cols += [Column("first_date", "From", "date"), Column("last_date", "To", "date"),
-                 Column("assumed_timezone", "Time zone assumed")]
-        totals = {c: int(log[c].sum()) for c in ("rows_read", "kept", "duplicates", "quarantined", "skipped")
-                  if c in log.columns}
-        reading = (f"{len(log):,} export files; {totals.get('rows_read', 0):,} rows read, "
-                   f"{totals.get('kept', 0):,} kept, {totals.get('duplicates', 0):,} duplicates of rows in "
-                   f"overlapping exports, {totals.get('quarantined', 0):,} quarantined"
-                   + (f", {totals['skipped']:,} skipped as not community content" if "skipped" in totals else "")
-                   + ". Every row read is accounted for.")
-        block = table(log, cols, title="Sources and row accounting", reading=reading, limit=None)
+        counts = ["rows_read", "kept", "duplicates", "quarantined", "skipped"]
+        for name in counts:
+            log[name] = log[name].fillna(0).astype("int64") if name in log.columns else 0
+        totals = {c: int(log[c].sum()) for c in counts}
+        reading = (
+            f"{len(log):,} export files; {totals['rows_read']:,} rows read = {totals['kept']:,} kept + "
+            f"{totals['duplicates']:,} duplicates of rows in overlapping exports + "
+            f"{totals['quarantined']:,} quarantined + {totals['skipped']:,} skipped as not community "
+            "content (joins, pins, deleted posts). Every row read is accounted for."
+        )
+        by_format = (
+            log.groupby("format", sort=True)
+            .agg(
+                files=("file", "size"),
+                **{c: (c, "sum") for c in counts},
+                first_date=("first_date", "min"),
+                last_date=("last_date", "max"),
+            )
+            .reset_index()
+        )
+        number = [
+            Column("rows_read", "Read", "int"),
+            Column("kept", "Kept", "int"),
+            Column("duplicates", "Duplicates", "int"),
+            Column("quarantined", "Quarantined", "int"),
+            Column("skipped", "Skipped", "int"),
+        ]
+        dates = [Column("first_date", "From", "date"), Column("last_date", "To", "date")]
+        block = self._table(
+            by_format,
+            [Column("format", "Format", "id"), Column("files", "Files", "int"), *number, *dates],
+            title="Sources and row accounting",
+            reading=reading,
+            limit=None,
+            sheet="Sources",
+        )
+        log["file"] = log["file"].str.removeprefix("exports/")
+        notable = log.loc[
+            (log["duplicates"] + log["quarantined"] + log["skipped"] > 0) | log["assumed_timezone"].notna()
+        ]
+        per_file = [
+            Column("file", "File", width="38%"),
+            Column("format", "Format", "id"),
+            *number,
+            Column("assumed_timezone", "Zone assumed"),
+        ]
+        block = block + self._table(
+            notable,
+            per_file,
+            title=f"Files with rows set aside or a time zone assumed ({len(notable):,})",
+            reading="Duplicates are rows already read from an overlapping export; skipped rows are counted "
+            "per reason in the workbook. Every file's own line is in tables.xlsx.",
+            limit=15,
+            empty="Every row of every file was kept.",
+            sheet="Files set aside",
+        )
+        self.shown_tables["Files"] = (
+            log,
+            [*per_file, Column("skipped_reasons", "Skipped because"), *dates, Column("sha256", "SHA-256")],
+        )
         q = self.quarantine
-        block = block + table(q, [Column("file", "File"), Column("row", "Row", "int"),
-                                        Column("field", "Field"), Column("reason", "Reason"),
-                                        Column("excerpt", "Raw excerpt")],
-                              title=f"Quarantined rows ({len(q):,})",
-                              reading="Rows that could not be read, with the reason; they are not in any figure.",
-                              limit=25, empty="No row was quarantined.")
+        block = block + self._table(
+            q,
+            [
+                Column("file", "File"),
+                Column("row", "Row", "int"),
+                Column("field", "Field"),
+                Column("reason", "Reason", width="35%"),
+                Column("excerpt", "Raw excerpt"),
+            ],
+            title=f"Quarantined rows ({len(q):,})",
+            reading="Rows that could not be read, with the reason; they are not in any figure.",
+            limit=25,
+            empty="No row was quarantined.",
+            sheet="Quarantined rows",
+        )
         return block + self._coverage()
 
     def _coverage(self) -> Block:
@@ -435,21 +655,40 @@ class Report:
         cov = pd.concat(frames, ignore_index=True)
         cov["min"] = cov["min"].dt.tz_convert(self.cfg.timezone)
         cov["max"] = cov["max"].dt.tz_convert(self.cfg.timezone)
-        return table(cov, [Column("platform", "Platform"), Column("table", "Table"),
-                           Column("count", "Rows", "int"), Column("min", "First", "date"),
-                           Column("max", "Last", "date")], title="Date coverage by platform", limit=None)
+        return self._table(
+            cov,
+            [
+                Column("platform", "Platform"),
+                Column("table", "Table"),
+                Column("count", "Rows", "int"),
+                Column("min", "First", "date"),
+                Column("max", "Last", "date"),
+            ],
+            title="Date coverage by platform",
+            limit=None,
+            sheet="Coverage",
+        )
 
     def methodology(self) -> Block:
         """Definitions of every metric, generated from the functions that compute them."""
         from community_health.metrics import catalogue
 
         cat = catalogue()
-        return table(cat, [Column("metric", "Metric"), Column("question", "Question"),
-                           Column("definition", "Definition"), Column("unit", "Unit"),
-                           Column("source", "Source")],
-                     title="Metric definitions",
-                     reading="Generated from the code that computes each figure, so the definitions cannot "
-                             "drift from the numbers.", limit=None)
+        return self._table(
+            cat,
+            [
+                Column("metric", "Metric", "id"),
+                Column("question", "Question"),
+                Column("definition", "Definition", width="45%"),
+                Column("unit", "Unit", width="12%"),
+                Column("source", "Source"),
+            ],
+            title="Metric definitions",
+            reading="Generated from the code that computes each figure, so the definitions cannot "
+            "drift from the numbers.",
+            limit=None,
+            sheet="Metric definitions",
+        )
 
     # ------------------------------------------------------------------ outputs
     def _names(self, frame: pd.DataFrame) -> pd.DataFrame:
@@ -467,15 +706,19 @@ class Report:
         return summary(self.messages, self.posts, self.enrichment, self.cfg, self.period)
 
     def write_outputs(self, output_dir: str | Path | None) -> None:
-        """Write ``metrics.json`` into ``output_dir`` (nothing when it is empty)."""
+        """Write ``metrics.json`` and ``tables.xlsx`` (every table shown, in full) into ``output_dir``
+        (nothing when it is empty)."""
         if not output_dir:
             return
         out = Path(output_dir)
         out.mkdir(parents=True, exist_ok=True)
         payload = {"client_name": self.cfg.name, "draft": self.is_draft, **self.metrics()}
         tmp = out / ".metrics.json.tmp"
-        tmp.write_text(json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+        tmp.write_text(
+            json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
         os.replace(tmp, out / "metrics.json")
+        write_workbook(out / "tables.xlsx", self.shown_tables, self.cfg.timezone)
 
 
 def read_events(path: Path, tz: str) -> pd.DataFrame:
@@ -490,8 +733,14 @@ def read_events(path: Path, tz: str) -> pd.DataFrame:
     return events
 
 
-def open_report(client: str = "demo", period: str = "", *, data_dir: str | Path = "data",
-                final: bool = False, pseudonymise: bool = False) -> Report:
+def open_report(
+    client: str = "demo",
+    period: str = "",
+    *,
+    data_dir: str | Path = "data",
+    final: bool = False,
+    pseudonymise: bool = False,
+) -> Report:
     """Load a client's tables and commentary for one period (``YYYY-MM``; empty: last complete month)."""
     from community_health.enrich import enrich_messages
     from community_health.ingest import load_tables
