@@ -193,8 +193,9 @@ TEXT_OUTSIDE_ITS_CHART = """() => Array.from(document.querySelectorAll('.plotly-
 })"""
 
 
-def test_on_paper_no_chart_text_is_cut_off(rendered: Path):
-    """Laid out as printed (A4 content width, print styles), every label of every chart is inside it."""
+def test_on_paper_nothing_is_cut_off(rendered: Path):
+    """Laid out as printed (A4 content width, print styles), every label of every chart is inside the
+    chart and every table fits the page."""
     from playwright.sync_api import sync_playwright
 
     from community_health.render import ALL_CHARTS_DRAWN, PRINT_WIDTH_PX, SETTLE_CHARTS
@@ -207,8 +208,11 @@ def test_on_paper_no_chart_text_is_cut_off(rendered: Path):
         page.wait_for_function(ALL_CHARTS_DRAWN)
         page.evaluate(SETTLE_CHARTS)
         outside = page.evaluate(TEXT_OUTSIDE_ITS_CHART)
+        too_wide = page.evaluate("""() => Array.from(document.querySelectorAll('table')).filter(
+            t => t.getBoundingClientRect().right > window.innerWidth + 1).map(t => t.textContent.slice(0, 80))""")
         browser.close()
     assert outside == []
+    assert too_wide == [], "tables wider than the page are cut off on paper"
 
 
 def test_the_pricing_error_week_is_flagged_with_its_amplifier(october, truths, html: str, metrics: dict):

@@ -11,6 +11,7 @@ import html
 import itertools
 import json
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -121,8 +122,8 @@ def format_value(value: object, fmt: str) -> str:
         return pd.Timestamp(value).strftime("%d %b %Y")
     if fmt == "datetime":
         return pd.Timestamp(value).strftime("%d %b %Y %H:%M")
-    if fmt == "id":  # a long identifier may wrap after its underscores, and only there
-        return str(value).replace("_", "_\u200b")
+    if fmt == "id":  # identifiers and file paths may wrap after _ / - and only there
+        return re.sub(r"([_/-])", "\\1\u200b", str(value))
     return str(value)
 
 

@@ -606,14 +606,15 @@ class Report:
             (log["duplicates"] + log["quarantined"] + log["skipped"] > 0) | log["assumed_timezone"].notna()
         ]
         per_file = [
-            Column("file", "File", width="38%"),
-            Column("format", "Format", "id"),
+            Column("file", "File", "id", width="36%"),
             *number,
-            Column("assumed_timezone", "Zone assumed"),
+            Column("assumed_timezone", "Zone assumed", "id"),
         ]
+        fmt = Column("format", "Format", "id")
         block = block + self._table(
             notable,
             per_file,
+            more=[fmt],
             title=f"Files with rows set aside or a time zone assumed ({len(notable):,})",
             reading="Duplicates are rows already read from an overlapping export; skipped rows are counted "
             "per reason in the workbook. Every file's own line is in tables.xlsx.",
@@ -623,7 +624,7 @@ class Report:
         )
         self.shown_tables["Files"] = (
             log,
-            [*per_file, Column("skipped_reasons", "Skipped because"), *dates, Column("sha256", "SHA-256")],
+            [*per_file, fmt, Column("skipped_reasons", "Skipped because"), *dates, Column("sha256", "SHA-256")],
         )
         q = self.quarantine
         block = block + self._table(
