@@ -22,7 +22,8 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,6 +41,7 @@ from community_health.config import (
     Period,
     load_client,
 )
+from community_health.report.blocks import RENDERING
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
@@ -235,7 +237,28 @@ class LocalKernelManager(AsyncKernelManager):
 
 
 def execute_notebook(source: Path, executed: Path, parameters: dict[str, object]) -> None:
-    """Run ``source`` with papermill, saving only at the end, in the notebook's own folder."""
+    """Run ``source`` with papermill, saving only at the end, in the notebook's own folder.
+
+    The kernel inherits ``COMMUNITY_HEALTH_RENDERING=1``: each report block is then one HTML output.
+    """
+    with _environment(RENDERING, "1"):
+        _papermill(source, executed, parameters)
+
+
+@contextmanager
+def _environment(name: str, value: str) -> Iterator[None]:
+    before = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = before
+
+
+def _papermill(source: Path, executed: Path, parameters: dict[str, object]) -> None:
     papermill.execute_notebook(
         str(source),
         str(executed),
@@ -249,7 +272,9 @@ def execute_notebook(source: Path, executed: Path, parameters: dict[str, object]
 
 
 def report_css() -> str:
-    return (TEMPLATES_DIR / "report" / "report.css").read_text(encoding="utf-8")
+    """The blocks' stylesheet, then the page's."""
+    folder = TEMPLATES_DIR / "report"
+    return "\n".join((folder / name).read_text(encoding="utf-8") for name in ("blocks.css", "report.css"))
 
 
 def notebook_to_html(executed: Path, html: Path, title: str) -> None:

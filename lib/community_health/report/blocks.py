@@ -1,25 +1,37 @@
 """What a report cell displays: HTML blocks built from figures and numbers, member text always escaped.
 
 A :class:`Block` renders as HTML in nbconvert and in JupyterLab. Charts embed their figure as plotly
-JSON drawn by the plotly.js that the report template embeds once; in JupyterLab the plotly mimetype is
-offered first so the chart is interactive there too.
+JSON drawn by the plotly.js that the report template embeds once; in JupyterLab each chart is offered
+with plotly's mimetype so it is drawn and interactive there too.
 """
 
 from __future__ import annotations
 
+import functools
 import html
 import itertools
 import json
 import math
+import os
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
 _chart_ids = itertools.count(1)
+#: Set (to 1) in the environment of a kernel that renders a report: blocks then show as one HTML output.
+RENDERING = "COMMUNITY_HEALTH_RENDERING"
+BLOCKS_CSS = Path(__file__).resolve().parent.parent / "templates" / "report" / "blocks.css"
+
+
+@functools.cache
+def blocks_css() -> str:
+    """The stylesheet of the report's blocks (also inlined by the report template)."""
+    return BLOCKS_CSS.read_text(encoding="utf-8")
 
 
 def escape(value: object) -> str:
@@ -29,26 +41,51 @@ def escape(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-@dataclass
 class Block:
-    """A piece of the report: HTML, plus the plotly figures it holds (for JupyterLab)."""
+    """A piece of the report: HTML, some of whose parts are plotly figures.
 
-    html: str
-    figures: list[go.Figure] = field(default_factory=list)
+    In a report being rendered the whole block is one HTML output, its charts drawn by the plotly.js the
+    template embeds once. Run interactively (JupyterLab), the block shows as its HTML parts around
+    each chart, each chart offered with plotly's own mimetype so JupyterLab draws it, and the blocks'
+    stylesheet comes along so cards and tables look as they do in the report.
+    """
+
+    def __init__(self, html: str = "", parts: Sequence[tuple[str, go.Figure | None]] | None = None):
+        self.parts: list[tuple[str, go.Figure | None]] = (
+            list(parts) if parts is not None else ([(html, None)] if html else [])
+        )
+
+    @property
+    def html(self) -> str:
+        return "".join(fragment for fragment, _ in self.parts)
+
+    @property
+    def figures(self) -> list[go.Figure]:
+        return [fig for _, fig in self.parts if fig is not None]
 
     def _repr_html_(self) -> str:
         return self.html
 
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
-        bundle: dict[str, object] = {"text/html": self.html}
-        if len(self.figures) == 1 and self.html.count("plotly-graph-div") == 1:
-            bundle["application/vnd.plotly.v1+json"] = json.loads(
-                pio.to_json(self.figures[0], validate=False)
-            )
-        return bundle
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        if os.environ.get(RENDERING):
+            display({"text/html": self.html}, raw=True)
+            return
+        pending = f"<style>{blocks_css()}</style>"
+        for fragment, fig in self.parts:
+            if fig is None:
+                pending += fragment
+                continue
+            display({"text/html": pending}, raw=True)
+            pending = ""
+            figure = json.loads(pio.to_json(fig, validate=False))
+            display({"application/vnd.plotly.v1+json": figure, "text/html": fragment}, raw=True)
+        if pending:
+            display({"text/html": pending}, raw=True)
 
     def __add__(self, other: Block) -> Block:
-        return Block(self.html + other.html, self.figures + other.figures)
+        return Block(parts=self.parts + other.parts)
 
 
 def join(blocks: Iterable[Block]) -> Block:
@@ -76,13 +113,12 @@ def figure_html(fig: go.Figure, height: int | None = None) -> str:
 
 def chart(title: str, reading: str, fig: go.Figure, note: str = "") -> Block:
     """A titled chart with one sentence of reading above it, kept together on paper."""
-    body = (
+    head = (
         f'<section class="ch-block"><h3>{escape(title)}</h3><p class="ch-reading">{escape(reading)}</p>'
-        f'<div class="ch-chart">{figure_html(fig)}</div>'
-        + (f'<p class="ch-note">{escape(note)}</p>' if note else "")
-        + "</section>"
+        '<div class="ch-chart">'
     )
-    return Block(body, [fig])
+    tail = "</div>" + (f'<p class="ch-note">{escape(note)}</p>' if note else "") + "</section>"
+    return Block(parts=[(head, None), (figure_html(fig), fig), (tail, None)])
 
 
 def absent(title: str, why: str) -> Block:
@@ -102,7 +138,7 @@ class Column:
 
     key: str
     label: str
-    fmt: str = "text"  # text, id, int, pct, hours, float, date, datetime
+    fmt: str = "text"  # text, id, raw (file content, may wrap anywhere), int, pct, hours, float, date, datetime
     width: str = ""
 
 
@@ -142,6 +178,8 @@ def _css(column: Column) -> str:
     """Numbers right-aligned, dates on one line, text wrapping."""
     if column.fmt in ("date", "datetime"):
         return "ch-date"
+    if column.fmt == "raw":
+        return "ch-text ch-raw"
     return "ch-text" if column.fmt in ("text", "id") else "ch-num"
 
 

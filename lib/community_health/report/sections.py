@@ -630,11 +630,11 @@ class Report:
         block = block + self._table(
             q,
             [
-                Column("file", "File"),
+                Column("file", "File", "id", width="24%"),
                 Column("row", "Row", "int"),
-                Column("field", "Field"),
-                Column("reason", "Reason", width="35%"),
-                Column("excerpt", "Raw excerpt"),
+                Column("field", "Field", "id"),
+                Column("reason", "Reason", "id", width="34%"),
+                Column("excerpt", "Raw excerpt", "raw", width="26%"),
             ],
             title=f"Quarantined rows ({len(q):,})",
             reading="Rows that could not be read, with the reason; they are not in any figure.",
