@@ -315,3 +315,22 @@ def test_the_workbook_holds_every_table_and_no_formula(rendered: Path):
 
 def _sheet(rendered: Path, name: str) -> pd.DataFrame:
     return pd.read_excel(rendered / "tables.xlsx", sheet_name=name, dtype=str)
+
+
+def test_without_commentary_the_report_is_a_draft_on_every_page_and_final_refuses(
+    rendered: Path, tmp_path: Path
+):
+    data = tmp_path / "data"
+    shutil.copytree(rendered.parents[2] / "data" / "demo", data / "demo")
+    (data / "demo" / "commentary" / f"{PERIOD}.md").unlink()
+    with pytest.raises(RenderError, match=r"--final needs the manager's commentary: write .*2026-10\.md"):
+        render_report("demo", PERIOD, data_dir=data, out_dir=tmp_path / "reports", final=True)
+    draft = render_report("demo", PERIOD, data_dir=data, out_dir=tmp_path / "reports").out_dir
+    assert json.loads((draft / "metrics.json").read_text())["draft"] is True
+    assert "DRAFT" in (draft / "report.html").read_text(encoding="utf-8")
+    text = subprocess.run(
+        ["pdftotext", str(draft / "report.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    pages = [page for page in text.split("\f") if page.strip()]
+    assert pages and all("DRAFT" in page for page in pages)
+    assert json.loads((rendered / "metrics.json").read_text())["draft"] is False

@@ -201,7 +201,8 @@ def render_report(
         if pdf:
             echo(f"{client} {chosen}: printing report.pdf in Chromium")
             clock = time.perf_counter()
-            html_to_pdf(html, staging / "report.pdf", footer=f"{cfg.name} · {chosen.label}")
+            footer = f"{cfg.name} · {chosen.label}" + (" · DRAFT" if _is_draft(staging) else "")
+            html_to_pdf(html, staging / "report.pdf", footer=footer)
             timings["pdf"] = time.perf_counter() - clock
     except Exception as exc:
         failed = destination.with_name(destination.name + ".failed")
@@ -226,6 +227,12 @@ def render_report(
     _replace_dir(staging, destination)
     result.files = {p.name: p for p in sorted(destination.iterdir()) if p.is_file()}
     return result
+
+
+def _is_draft(folder: Path) -> bool:
+    """Whether the notebook marked its report as a draft (no commentary yet) in ``metrics.json``."""
+    metrics = folder / "metrics.json"
+    return metrics.is_file() and bool(json.loads(metrics.read_text(encoding="utf-8")).get("draft"))
 
 
 class LocalKernelManager(AsyncKernelManager):
