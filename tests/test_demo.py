@@ -15,8 +15,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from community_health.config import load_client
 from community_health.demo import DEFAULT_MESSAGES, demo_truths, write_demo
+from community_health.demo.brand_posts import brand_posts
 from community_health.demo.people import SUPERFANS
+from community_health.demo.writers_facebook import facebook_posts
+from community_health.ingest import ingest_client, load_tables
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "demo"
@@ -40,6 +44,13 @@ def hashes(folder: Path) -> dict[str, str]:
         for p in sorted(folder.rglob("*"))
         if p.is_file() and p.relative_to(folder).parts[0] in GENERATED
     }
+
+
+def planted(folder: str) -> set[tuple[str, int]]:
+    """(file name, row) of the bad rows planted in ``exports/<folder>``: not what the raw-file checks
+    below are about (ingest quarantines them; see test_ingest_quarantines_exactly_the_planted_rows)."""
+    rows = demo_truths(DEFAULT_MESSAGES).quarantined_rows
+    return {(Path(b.file).name, b.row) for b in rows if Path(b.file).parts[1] == folder}
 
 
 @pytest.fixture(scope="module")
@@ -84,10 +95,12 @@ def test_files_keep_the_quirks_of_real_exports() -> None:
     assert text.splitlines()[1].startswith('"') and any("\n" in r[2] for r in x_rows[1:])
 
     stamps = []
+    bad = planted("discord")
     for path in (exports / "discord").glob("*.json"):
         raw = path.read_text(encoding="utf-8")
         assert raw.isascii()
-        stamps += [m["timestamp"] for m in json.loads(raw)["messages"]]
+        messages = json.loads(raw)["messages"]
+        stamps += [m["timestamp"] for k, m in enumerate(messages, 1) if (path.name, k) not in bad]
     fractions = {
         len(m.group(1) or "") for s in stamps if (m := re.search(r":\d\d(?:\.(\d+))?[+-]\d\d:\d\d$", s))
     }
@@ -108,6 +121,7 @@ def test_files_keep_the_quirks_of_real_exports() -> None:
 def member_messages() -> list[tuple[str, str, datetime, str]]:
     """(platform, author, local time, text) of every member message, parsed straight from the files."""
     exports = DEMO / "exports"
+    bad = planted("discord") | planted("discourse")
     out = []
     for f in sorted((exports / "slack").glob("*/*.json")):
         for m in json.loads(f.read_text()):
@@ -115,13 +129,17 @@ def member_messages() -> list[tuple[str, str, datetime, str]]:
                 when = datetime.fromtimestamp(float(m["ts"]), MADRID)
                 out.append(("slack", m["user"], when, m["text"]))
     for f in sorted((exports / "discord").glob("*.json")):
-        for m in json.loads(f.read_text())["messages"]:
+        for k, m in enumerate(json.loads(f.read_text())["messages"], 1):
+            if (f.name, k) in bad:
+                continue
             a = m["author"]
             if m["type"] in ("Default", "Reply") and not a["isBot"] and a["id"] not in BRAND["discord"]:
                 when = datetime.fromisoformat(m["timestamp"]).astimezone(MADRID)
                 out.append(("discord", a["id"], when, m["content"]))
     for f in sorted((exports / "discourse").glob("posts-page-*.json")):
-        for p in json.loads(f.read_text())["latest_posts"]:
+        for k, p in enumerate(json.loads(f.read_text())["latest_posts"], 1):
+            if (f.name, k) in bad:
+                continue
             if p["deleted_at"] is None and p["user_id"] > 0 and p["username"] not in BRAND["discourse"]:
                 when = datetime.fromisoformat(p["created_at"].replace("Z", "+00:00")).astimezone(MADRID)
                 out.append(("discourse", p["username"], when, p["raw"]))
@@ -152,3 +170,36 @@ def test_truths_hold_in_the_raw_files() -> None:
     assert 0.03 <= truths.unanswered_share <= 0.12 and truths.still_open_thread_ids
     assert truths.brand_messages_late_evening_or_sunday_morning == 0
     assert 1.3 <= truths.campaign_engagement_rate["x"][2] <= 1.7
+
+
+def test_ingest_quarantines_exactly_the_planted_rows(fresh_default: Path) -> None:
+    """The planted bad rows, and nothing else, are quarantined with a reason naming file, row and field;
+    every export's rows add up, and no post is lost (each bad row is a copy of a row exported intact)."""
+    truths = demo_truths(DEFAULT_MESSAGES)
+    bad = truths.quarantined_rows
+    assert 3 <= len(bad) <= 5
+    assert {Path(b.file).parts[1] for b in bad} == {"x", "facebook", "discord", "discourse"}
+    cfg = load_client(fresh_default.name, fresh_default.parent)
+    report = ingest_client(cfg)
+    log = report.files.set_index("file")
+    assert log["error"].isna().all(), log["error"].dropna().tolist()
+    assert (log["rows_read"] == log["kept"] + log["duplicates"] + log["quarantined"] + log["skipped"]).all()
+    assert report.balanced
+    per_file = Counter(b.file for b in bad)
+    assert log["quarantined"].to_dict() == {f: per_file.get(f, 0) for f in log.index}
+
+    tables = load_tables(cfg)
+    q = tables.quarantine
+    assert sorted(zip(q["file"], q["row"], q["field"], strict=True)) == sorted(
+        (b.file, b.row, b.field) for b in bad
+    )
+    reasons = {(f, r): why for f, r, why in zip(q["file"], q["row"], q["reason"], strict=True)}
+    for b in bad:
+        reason = reasons[(b.file, b.row)]
+        label = {"discord": "message", "discourse": "post"}.get(Path(b.file).parts[1], "row")
+        assert reason.startswith(f'{b.file} {label} {b.row}, field "{b.field}": expected ')
+        assert reason.endswith("got nothing" if b.got is None else f'got "{b.got}"')
+
+    posts = tables.posts
+    assert (posts["platform"] == "x").sum() == len(brand_posts("x", truths.seed))
+    assert (posts["platform"] == "facebook").sum() == len(facebook_posts(truths.seed))

@@ -165,6 +165,26 @@ def test_facebook_ambiguous_local_time_when_clocks_go_back_is_read_as_the_first_
     assert video[Posts.created_at] == utc("2015-10-25 00:30")  # 02:30 CEST
 
 
+def test_facebook_row_pasted_back_with_a_day_first_date_is_quarantined_and_the_rest_kept():
+    text = (FIXTURES / "facebook/facebook_insights_description_row.csv").read_bytes().decode("utf-8-sig")
+    records = list(csv.reader(io.StringIO(text, newline="")))
+    pasted = list(records[2])
+    pasted[records[0].index("Posted")] = "15/11/2025 09:26"  # a Spanish-locale spreadsheet: day first
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerow(pasted)
+    data = ("\ufeff" + text + buf.getvalue()).encode()
+    result = parse_facebook_insights_posts(data, ReadContext("exports/fb.csv", MADRID))
+    assert_balanced(result)
+    assert (result.rows_read, len(result.frame), len(result.quarantine)) == (4, 3, 1)
+    q = result.quarantine.iloc[0]
+    assert (q["row"], q["field"]) == (6, "Posted")
+    assert q["reason"] == (
+        'exports/fb.csv row 6, field "Posted": expected a date like 02/14/2016 12:40:16 AM, '
+        'got "15/11/2025 09:26"'
+    )
+    assert q["excerpt"].startswith(pasted[0])
+
+
 # --------------------------------------------------------------------------------------------------
 # Slack
 
@@ -380,6 +400,21 @@ def test_discourse_topic_page_cooked_html_category_hidden_and_whisper():
     )
     assert m.loc["300/3", Messages.kind] == "reply"  # hidden (flagged) posts are kept
     assert m.loc["300/1", Messages.reactions] == 10 and m.loc["300/2", Messages.reactions] == 0
+
+
+def test_discourse_post_without_created_at_is_quarantined_and_the_rest_kept():
+    doc = json.loads((FIXTURES / "discourse/discourse_latest_posts_page.json").read_text(encoding="utf-8"))
+    del doc["latest_posts"][1]["created_at"]
+    result = parse_discourse_json(json.dumps(doc).encode(), ReadContext("exports/posts-page-009.json"))
+    assert_balanced(result)
+    assert (result.rows_read, len(result.frame), len(result.quarantine)) == (6, 3, 1)
+    q = result.quarantine.iloc[0]
+    assert (q["row"], q["field"]) == (2, "created_at")
+    assert q["reason"] == (
+        'exports/posts-page-009.json post 2, field "created_at": expected a date like '
+        "2024-03-05T10:22:33.123Z, got nothing"
+    )
+    assert "210/2" not in set(result.frame[Messages.message_id])
 
 
 def test_strip_html_keeps_paragraphs_apart():

@@ -193,6 +193,11 @@ TEXT_OUTSIDE_ITS_CHART = """() => Array.from(document.querySelectorAll('.plotly-
 })"""
 
 
+TABLES_WIDER_THAN_THE_PAGE = """() => Array.from(document.querySelectorAll('table'))
+  .filter(t => t.getBoundingClientRect().right > window.innerWidth + 1)
+  .map(t => t.textContent.slice(0, 80))"""
+
+
 def test_on_paper_nothing_is_cut_off(rendered: Path):
     """Laid out as printed (A4 content width, print styles), every label of every chart is inside the
     chart and every table fits the page."""
@@ -208,8 +213,7 @@ def test_on_paper_nothing_is_cut_off(rendered: Path):
         page.wait_for_function(ALL_CHARTS_DRAWN)
         page.evaluate(SETTLE_CHARTS)
         outside = page.evaluate(TEXT_OUTSIDE_ITS_CHART)
-        too_wide = page.evaluate("""() => Array.from(document.querySelectorAll('table')).filter(
-            t => t.getBoundingClientRect().right > window.innerWidth + 1).map(t => t.textContent.slice(0, 80))""")
+        too_wide = page.evaluate(TABLES_WIDER_THAN_THE_PAGE)
         browser.close()
     assert outside == []
     assert too_wide == [], "tables wider than the page are cut off on paper"

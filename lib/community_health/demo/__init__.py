@@ -26,6 +26,13 @@ Planted truths (numbers for the default size are in ``data/demo/README.md`` and 
 - **Autumn Roast** (2026-10-01 to 2026-10-21): engagement rate of X and Facebook posts about 1.5 times the
   21 days before.
 - **Meetup bump**: Slack and Discord are busier the week after the Madrid latte art meetup (2026-09-19).
+- **Quarantined rows**: four rows that real exports get wrong, which the ingest sets aside with a reason
+  naming the file, the row and the field (``DemoTruths.quarantined_rows``; see
+  :mod:`community_health.demo.bad_rows`): an X Tweet activity ``time`` cell reading ``#VALUE!`` after an
+  Excel edit; a Facebook Insights row pasted back from a Spanish-locale spreadsheet, its ``Posted`` day
+  first; a Discord message merged in from the old CSV export, its ``timestamp`` in that exporter's
+  format; a Discourse post without ``created_at``. Each repeats a row also exported intact (the X tweet
+  is also in its month's file), so no message or post is lost and no other truth moves.
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from community_health.demo.bad_rows import BadRow, plan_bad_rows, plant_bad_rows
 from community_health.demo.brand_posts import brand_posts
 from community_health.demo.client_files import write_client_files
 from community_health.demo.community import DEFAULT_MESSAGES, author_columns, build_community
@@ -46,13 +54,14 @@ from community_health.demo.writers_x import write_x
 
 GENERATED = ("x", "facebook", "slack", "discord", "discourse", "listening")
 
-__all__ = ["DEFAULT_MESSAGES", "DemoTruths", "demo_truths", "write_demo"]
+__all__ = ["DEFAULT_MESSAGES", "BadRow", "DemoTruths", "demo_truths", "write_demo"]
 
 
 def demo_truths(messages: int = DEFAULT_MESSAGES, seed: int = 7) -> DemoTruths:
     """Return the planted truths of the demo of this size and seed, without writing any file."""
     community = build_community(messages, seed)
     ids, handles, _ = author_columns(community)
+    x_posts, fb_posts = brand_posts("x", seed), facebook_posts(seed)
     return measure(
         messages,
         seed,
@@ -60,9 +69,10 @@ def demo_truths(messages: int = DEFAULT_MESSAGES, seed: int = 7) -> DemoTruths:
         ids,
         handles,
         mentions(community.mentions, seed),
-        brand_posts("x", seed),
-        facebook_posts(seed),
+        x_posts,
+        fb_posts,
         thread_root(community)[1],
+        plan_bad_rows(community, x_posts, fb_posts),
     )
 
 
@@ -92,8 +102,19 @@ def write_demo(out: Path, messages: int = DEFAULT_MESSAGES, seed: int = 7) -> De
     listened = write_brandwatch(exports / "listening", community.mentions, seed)
     x_posts = write_x(exports / "x", seed)
     fb_posts = write_facebook(exports / "facebook", seed)
+    bad_rows = plan_bad_rows(community, x_posts, fb_posts)
+    plant_bad_rows(out, bad_rows)
     truths = measure(
-        messages, seed, community.messages, authors[0], authors[1], listened, x_posts, fb_posts, thread_id
+        messages,
+        seed,
+        community.messages,
+        authors[0],
+        authors[1],
+        listened,
+        x_posts,
+        fb_posts,
+        thread_id,
+        bad_rows,
     )
     write_client_files(out, truths)
     return truths

@@ -69,10 +69,8 @@ COMMENTARY = """\
 October was two stories at once. The Autumn Roast campaign did what we hoped: posts during the
 campaign earned about {x_lift:.1f} times the engagement rate of the three weeks before on X
 ({x_before:.2%} to {x_in:.2%}) and {f_lift:.1f} times on Facebook. Then the pricing error of
-13 October turned the community angry for three days: complaint volume was many times its usual
-level ({spike_prose} messages and mentions with complaint words, against a usual {baseline:g}
-a day),
-and one customer with about {followers:,} followers on X, @{handle}, carried it well beyond our
+13 October turned the community angry for three days: complaints ran at many times their usual
+level, and one customer with about {followers:,} followers on X, @{handle}, carried it well beyond our
 own channels.
 
 Refunds went out within the week and the tone recovered by the weekend. The core of the community
@@ -87,15 +85,15 @@ while asking for clear answers.
   at all.
 - The Madrid latte art meetup (19 September) still echoes: Slack and Discord were far busier the
   week after it than in the month before.
-- Inside business hours we answer in about {business:.1f} hours (median); outside them members
-  wait until the next morning.
+- Over the year, inside business hours we answer in about {business:.1f} hours (median); outside
+  them members wait until the next morning.
 
 ## Recommendations
 
 - Cover evenings (21:00 to 01:00) and Sunday mornings: members are most active then and nobody
   from the team is there.
-- Close the open questions before the next report: {unanswered:.0%} of member threads got no
-  reply, and some are still waiting.
+- Close the open questions before the next report: over the year {unanswered:.0%} of member
+  threads got no reply, and some are still waiting.
 - Reach out personally to @{handle} and thank the superfans who calmed the pricing-error threads.
 - Turn the one-off support visitors (orders, refunds, deliveries) into members: a welcome message
   after the answer costs little.
@@ -159,6 +157,11 @@ Time span: 2025-11-01 to 2026-10-31 (Europe/Madrid). The report period to try is
   {f_before:.2%} ({f_lift:.2f}x).
 - **Meetup bump.** Slack and Discord member messages in the week after {meetup}: {meetup_week}
   against {meetup_prior:.0f} a week in the four weeks before.
+- **Quarantined rows.** {n_bad} rows that real exports get wrong; `community-health ingest` sets each
+  aside with a reason naming the file, the row and the field (the report's "Quarantined rows"
+  appendix). Each repeats a row that is also exported intact (an extra copy, or for X a tweet that is
+  also in its month's file), so no message or post is lost and no number above changes:
+{bad_rows}
 """
 
 
@@ -210,6 +213,12 @@ def _values(t: DemoTruths) -> dict[str, object]:
         "meetup": t.meetup_day,
         "meetup_week": t.meetup_week_messages,
         "meetup_prior": t.meetup_prior_weekly_mean,
+        "n_bad": len(t.quarantined_rows),
+        "bad_rows": "\n".join(
+            f"  - `{b.file}` {b.where}, `{b.field}`: "
+            f"{'missing' if b.got is None else f'`{b.got}`'} ({b.how})."
+            for b in t.quarantined_rows
+        ),
     }
 
 

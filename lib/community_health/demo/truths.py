@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from community_health.demo.bad_rows import BadRow
 from community_health.demo.brand_posts import engagement_lift
 from community_health.demo.common import CAMPAIGN, MEETUP_DAY, TIMEZONE, day_index, local_parts
 from community_health.demo.people import SUPERFANS, superfan_ids
@@ -55,6 +56,7 @@ class DemoTruths:
     meetup_week_messages: int
     meetup_prior_weekly_mean: float
     discord_thread_file_id: str = ""
+    quarantined_rows: tuple[BadRow, ...] = ()
 
 
 def negative_count(text: pd.Series) -> pd.Series:
@@ -76,8 +78,10 @@ def measure(
     x_posts: pd.DataFrame,
     fb_posts: pd.DataFrame,
     thread_file: str,
+    bad_rows: tuple[BadRow, ...] = (),
 ) -> DemoTruths:
-    """Measure the planted truths on the generated community, mentions and brand posts."""
+    """Measure the planted truths on the generated community, mentions and brand posts; ``bad_rows`` are
+    the rows planted for the ingest to quarantine (see :mod:`community_health.demo.bad_rows`)."""
     msgs = msgs.assign(author=np.where(msgs["platform"] == "discourse", handles, author_ids))
     member = msgs["role"] == "member"
     mem = msgs[member]
@@ -168,4 +172,5 @@ def measure(
         meetup_week_messages=week,
         meetup_prior_weekly_mean=prior,
         discord_thread_file_id=thread_file,
+        quarantined_rows=bad_rows,
     )

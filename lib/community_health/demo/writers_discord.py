@@ -247,13 +247,18 @@ def write_discord(root: Path, community: Community, authors: tuple[np.ndarray, .
             "topic": None,
         }
         _dump(
-            root / f"{DISCORD_GUILD[1]} - general - Madrid latte art meetup [{thread_id}].json",
+            root / thread_file_name(thread_id),
             guild,
             ch,
             files["thread"],
             build,
         )
     return thread_id
+
+
+def thread_file_name(thread_id: str) -> str:
+    """The file name of the thread written apart (the Madrid latte art meetup thread)."""
+    return f"{DISCORD_GUILD[1]} - general - Madrid latte art meetup [{thread_id}].json"
 
 
 def thread_root(community: Community) -> tuple[int, str]:

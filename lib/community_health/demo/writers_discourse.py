@@ -36,6 +36,16 @@ def cooked(raw: str) -> str:
     return f"<p>{text}</p>"
 
 
+def spam_posts(member_posts: int) -> int:
+    """How many spam posts moderators deleted, for a forum of ``member_posts`` community posts."""
+    return max(2, member_posts // 400)
+
+
+def page_name(page: int) -> str:
+    """The file name of ``/posts.json`` page ``page`` (1 = newest)."""
+    return f"posts-page-{page:03d}.json"
+
+
 def _iso(utc_s: np.ndarray, ms: np.ndarray) -> list[str]:
     base = np.datetime_as_string(np.asarray(utc_s, dtype="int64").astype("datetime64[s]"), unit="s")
     return [f"{b}.{int(m):03d}Z" for b, m in zip(base, ms, strict=True)]
@@ -108,7 +118,7 @@ def write_discourse(root: Path, community: Community, authors: tuple[np.ndarray,
 
     # Spam removed by moderators, and the forum's own welcome topic.
     last = int(post_id.max()) if len(post_id) else 20000
-    spam_at = np.sort(rng.integers(int(m["t"].min()), int(m["t"].max()), max(2, len(m) // 400)))
+    spam_at = np.sort(rng.integers(int(m["t"].min()), int(m["t"].max()), spam_posts(len(m))))
     for k, ts in enumerate(spam_at):
         stamp = _iso(np.array([ts]), np.array([k * 37 % 1000]))[0]
         posts.append(
@@ -177,4 +187,4 @@ def write_discourse(root: Path, community: Community, authors: tuple[np.ndarray,
     posts.sort(key=lambda p: -p[0])
     for page in range((len(posts) + PAGE - 1) // PAGE):
         chunk = [build(p) if isinstance(p, int) else p for _, p in posts[page * PAGE : (page + 1) * PAGE]]
-        write_json(root / f"posts-page-{page + 1:03d}.json", {"latest_posts": chunk})
+        write_json(root / page_name(page + 1), {"latest_posts": chunk})

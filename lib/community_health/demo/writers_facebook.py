@@ -115,6 +115,11 @@ COLUMNS: list[tuple[str, str]] = [
 HALVES = (("2025-11-01", "2026-04-30"), ("2026-05-01", "2026-10-31"))
 
 
+def export_name(first: str, last: str) -> str:
+    """The file name of the post-level export of ``first`` to ``last`` (local dates)."""
+    return f"Facebook Insights Data Export (Post Level) - Brightbrew Coffee - {first} - {last}.csv"
+
+
 def _rows(posts: pd.DataFrame) -> list[list[str]]:
     local = pd.to_datetime(posts["t"], unit="s", utc=True).dt.tz_convert(TIMEZONE)
     posted = local.dt.strftime("%m/%d/%Y %I:%M:%S %p").to_numpy()
@@ -179,6 +184,5 @@ def write_facebook(root: Path, seed: int) -> pd.DataFrame:
         writer.writerow([c for c, _ in COLUMNS])
         writer.writerow([d for _, d in COLUMNS])
         writer.writerows(_rows(posts[sel].sort_values("t", ascending=False, kind="stable")))
-        name = f"Facebook Insights Data Export (Post Level) - Brightbrew Coffee - {first} - {last}.csv"
-        write_text(root / name, "\ufeff" + buf.getvalue())
+        write_text(root / export_name(first, last), "\ufeff" + buf.getvalue())
     return posts

@@ -50,6 +50,19 @@ def tweet_ids(t: np.ndarray) -> np.ndarray:
     return ((np.asarray(t, dtype="int64") * 1000 + 137 - TWITTER_EPOCH_MS) << 22) | (i % 4096)
 
 
+def custom_range_name() -> str:
+    """The file name of the custom-range export (``CUSTOM_RANGE``), which overlaps two monthly files."""
+    a, b = (pd.Timestamp(x) for x in CUSTOM_RANGE)
+    return f"tweet_activity_metrics_{HANDLE}_{a:%Y%m%d}_{b:%Y%m%d}_en.csv"
+
+
+def in_custom_range(t: np.ndarray) -> np.ndarray:
+    """Which posts (Unix seconds) the custom-range export holds."""
+    when = pd.to_datetime(np.asarray(t, dtype="int64"), unit="s", utc=True)
+    a, b = (pd.Timestamp(x, tz="UTC") for x in CUSTOM_RANGE)
+    return np.asarray((when >= a) & (when < b), dtype=bool)
+
+
 def _rows(posts: pd.DataFrame) -> list[list[str]]:
     rows = []
     for r in posts.sort_values("t", ascending=False, kind="stable").itertuples(index=False):
@@ -107,10 +120,5 @@ def write_x(root: Path, seed: int) -> pd.DataFrame:
         sel = (when >= start.tz_localize("UTC")) & (when < end.tz_localize("UTC"))
         name = f"tweet_activity_metrics_{HANDLE}_{start:%Y%m%d}_{end:%Y%m%d}_en.csv"
         write_text(root / name, _csv(_rows(posts[sel.to_numpy()])))
-    a, b = (pd.Timestamp(x, tz="UTC") for x in CUSTOM_RANGE)
-    sel = (when >= a) & (when < b)
-    write_text(
-        root / f"tweet_activity_metrics_{HANDLE}_{a:%Y%m%d}_{b:%Y%m%d}_en.csv",
-        _csv(_rows(posts[sel.to_numpy()])),
-    )
+    write_text(root / custom_range_name(), _csv(_rows(posts[in_custom_range(posts["t"].to_numpy())])))
     return posts

@@ -138,7 +138,8 @@ class Column:
 
     key: str
     label: str
-    fmt: str = "text"  # text, id, raw (file content, may wrap anywhere), int, pct, hours, float, date, datetime
+    #: text, id, raw (file content, may wrap anywhere), int, pct, hours, float, date, datetime
+    fmt: str = "text"
     width: str = ""
 
 

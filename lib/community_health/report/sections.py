@@ -624,7 +624,13 @@ class Report:
         )
         self.shown_tables["Files"] = (
             log,
-            [*per_file, fmt, Column("skipped_reasons", "Skipped because"), *dates, Column("sha256", "SHA-256")],
+            [
+                *per_file,
+                fmt,
+                Column("skipped_reasons", "Skipped because"),
+                *dates,
+                Column("sha256", "SHA-256"),
+            ],
         )
         q = self.quarantine
         block = block + self._table(
