@@ -29,6 +29,8 @@ SECTIONS = (
     "Core group",
     "Loyalty",
     "Resonance",
+    "Campaigns and events",
+    "Channel mix",
     "Data quality and methods",
 )
 

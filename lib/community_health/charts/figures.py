@@ -248,3 +248,71 @@ def engagement_over_time(posts: pd.DataFrame, events: pd.DataFrame, branding: Br
         )
     fig.update_layout(yaxis={"title": "median engagement rate per post", "tickformat": ".1%"})
     return fig
+
+
+def events_timeline(events: pd.DataFrame, weekly: pd.Series, branding: Branding, metric: str) -> go.Figure:
+    """A Gantt timeline of events above the weekly value of one key metric, on one shared time axis.
+
+    ``events``: ``name``, ``kind``, ``start``, ``end`` (local naive or aware timestamps; ``end`` exclusive);
+    ``weekly``: the metric indexed by each week's Monday.
+    """
+    from plotly.subplots import make_subplots
+
+    events = events.sort_values("start", kind="stable").reset_index(drop=True)
+    rows = max(1, len(events))
+    fig = make_subplots(
+        rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.06, row_heights=[0.18 + 0.05 * rows, 0.6]
+    )
+    fig.update_layout(template=template(branding), height=300 + 26 * rows, showlegend=False, bargap=0.25)
+    kind_colours = {"campaign": branding.secondary, "launch": branding.accent, "crisis": branding.negative}
+    for event in events.itertuples():
+        days = (pd.Timestamp(event.end) - pd.Timestamp(event.start)) / pd.Timedelta(days=1)
+        fig.add_bar(
+            y=[safe(event.name)],
+            x=[days * 86_400_000],
+            base=[pd.Timestamp(event.start)],
+            orientation="h",
+            marker_color=kind_colours.get(str(event.kind), branding.primary),
+            row=1,
+            col=1,
+            hovertemplate=f"{safe(event.name)} ({safe(event.kind)}): %{{base|%d %b}}, {days:.0f} days"
+            "<extra></extra>",
+        )
+    fig.add_bar(
+        x=weekly.index,
+        y=weekly.to_numpy(),
+        marker_color=branding.primary,
+        row=2,
+        col=1,
+        hovertemplate="week of %{x|%d %b}: %{y:,} " + safe(metric) + "<extra></extra>",
+    )
+    fig.update_yaxes(autorange="reversed", showgrid=False, row=1, col=1)
+    fig.update_yaxes(title_text=safe(metric), row=2, col=1)
+    fig.update_xaxes(type="date", row=1, col=1)
+    return fig
+
+
+def channel_mix_over_time(monthly: pd.DataFrame, branding: Branding) -> go.Figure:
+    """Stacked bars of member messages per platform and month. ``monthly``: index month, one column per
+    platform."""
+    fig = _figure(branding, height=340)
+    palette = [
+        branding.primary,
+        branding.secondary,
+        branding.accent,
+        "#7f8c99",
+        "#b07aa1",
+        "#9c755f",
+        "#4e79a7",
+        "#edc948",
+    ]
+    for i, platform in enumerate(monthly.columns):
+        fig.add_bar(
+            x=list(monthly.index),
+            y=monthly[platform].to_numpy(),
+            name=safe(platform),
+            marker_color=palette[i % len(palette)],
+            hovertemplate="%{x} · " + safe(platform) + ": %{y:,} member messages<extra></extra>",
+        )
+    fig.update_layout(barmode="stack", yaxis_title="member messages", xaxis_type="category")
+    return fig

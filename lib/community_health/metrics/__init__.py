@@ -30,7 +30,16 @@ from typing import Any
 import pandas as pd
 
 from community_health.config import ClientConfig, Period
-from community_health.metrics import catalysts, core, dead_time, listening, loyalty, resonance, responsiveness
+from community_health.metrics import (
+    catalysts,
+    channels,
+    core,
+    dead_time,
+    listening,
+    loyalty,
+    resonance,
+    responsiveness,
+)
 from community_health.metrics._common import shared_work
 from community_health.metrics.responsiveness import Responder
 from community_health.metrics.window import Change, Window, compared_with_previous
@@ -55,6 +64,7 @@ QUESTIONS: dict[str, ModuleType] = {
     "core": core,
     "loyalty": loyalty,
     "resonance": resonance,
+    "channels": channels,
 }
 
 _SECTION = re.compile(r"^(Parameters|Returns|Raises|Examples|Notes|See Also)\n-{3,}", re.MULTILINE)

@@ -227,6 +227,8 @@ class Kpi:
     previous: float | None
     fmt: str = "int"
     higher_is_better: bool = True
+    #: The figure month by month, oldest first, ending with this period (drawn as a small trend line).
+    trend: tuple[float | None, ...] = ()
 
 
 def change_text(kpi: Kpi) -> tuple[str, str]:
@@ -254,13 +256,43 @@ def change_text(kpi: Kpi) -> tuple[str, str]:
     return f"{arrow} {amount} vs {format_value(kpi.previous, kpi.fmt)}", "ch-good" if good else "ch-bad"
 
 
-def kpi_cards(kpis: Sequence[Kpi]) -> Block:
+def sparkline(values: Sequence[float | None], width: int = 120, height: int = 28) -> str:
+    """A small inline SVG trend line (months without a value leave a gap); empty when there is no trend."""
+    known = [float(v) for v in values if v is not None and not (isinstance(v, float) and math.isnan(v))]
+    if len(known) < 2:
+        return ""
+    low, high = min(known), max(known)
+    span = (high - low) or 1.0
+    step = width / (len(values) - 1)
+    segments: list[list[str]] = [[]]
+    last = None
+    for i, v in enumerate(values):
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            segments.append([])
+            continue
+        x, y = i * step, height - 3 - (float(v) - low) / span * (height - 6)
+        segments[-1].append(f"{x:.1f},{y:.1f}")
+        last = (x, y)
+    lines = "".join(
+        f'<polyline points="{" ".join(points)}" fill="none" stroke="currentColor" stroke-width="1.5"/>'
+        for points in segments
+        if len(points) > 1
+    )
+    dot = f'<circle cx="{last[0]:.1f}" cy="{last[1]:.1f}" r="2.5" fill="currentColor"/>' if last else ""
+    return (
+        f'<svg class="ch-spark" width="{width}" height="{height}" viewBox="-3 0 {width + 6} {height}" '
+        f'role="img" aria-label="trend over the last {len(values)} months">{lines}{dot}</svg>'
+    )
+
+
+def kpi_cards(kpis: Sequence[Kpi], trend_label: str = "") -> Block:
     cards = []
     for kpi in kpis:
         text, css = change_text(kpi)
         cards.append(
             f'<div class="ch-kpi"><div class="ch-kpi-label">{escape(kpi.label)}</div>'
             f'<div class="ch-kpi-value">{escape(format_value(kpi.value, kpi.fmt))}</div>'
-            f'<div class="ch-kpi-change {css}">{escape(text)}</div></div>'
+            f'<div class="ch-kpi-change {css}">{escape(text)}</div>{sparkline(kpi.trend)}</div>'
         )
-    return Block('<div class="ch-kpis">' + "".join(cards) + "</div>")
+    note = f'<p class="ch-note">{escape(trend_label)}</p>' if trend_label else ""
+    return Block('<div class="ch-kpis">' + "".join(cards) + "</div>" + note)

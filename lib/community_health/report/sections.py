@@ -19,7 +19,16 @@ import pandas as pd
 
 from community_health import charts
 from community_health.config import ClientConfig, Period, load_client
-from community_health.metrics import catalysts, core, dead_time, listening, loyalty, resonance, responsiveness
+from community_health.metrics import (
+    catalysts,
+    channels,
+    core,
+    dead_time,
+    listening,
+    loyalty,
+    resonance,
+    responsiveness,
+)
 from community_health.metrics.window import Window, compared_with_previous
 from community_health.report.blocks import (
     Block,
@@ -38,6 +47,8 @@ from community_health.report.workbook import write_workbook
 from community_health.schema import Messages as M
 
 CORE_CHART_ROWS = 25
+RAW_EXCERPT_CHARS = 160  # of a quarantined row, in the report (the workbook has it all)
+TREND_MONTHS = 6  # months drawn in a KPI card's trend line
 MIN_THREADS_FOR_RESPONSE_CHART = 3
 
 
@@ -82,7 +93,14 @@ class Report:
         """A table in the report (its first rows) whose every row also goes to tables.xlsx, with the
         ``more`` columns that are too wide for the page (full text, links)."""
         self.shown_tables[sheet] = (frame, [*columns, *more])
-        return table(frame, columns, **kwargs)
+        return table(self._local_times(frame), columns, **kwargs)
+
+    def _local_times(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Every zone-aware time column shown in the client's time zone (dates are local dates too)."""
+        aware = [c for c in frame.columns if isinstance(frame[c].dtype, pd.DatetimeTZDtype)]
+        if not aware:
+            return frame
+        return frame.assign(**{c: frame[c].dt.tz_convert(self.cfg.timezone) for c in aware})
 
     # ------------------------------------------------------------------ helpers
     @property
@@ -177,53 +195,69 @@ class Report:
         return sentence + "."
 
     def health_at_a_glance(self) -> Block:
-        """KPI cards: value, change versus the previous period, coloured by whether it is good news."""
-        m = self.messages
-        cards = [
-            Kpi("Active members", *self._pair(loyalty.active_member_count, m), "int"),
-            Kpi("New members", *self._pair(loyalty.new_member_count, m), "int"),
-            Kpi("Member messages", *self._pair(loyalty.member_message_count, m), "int"),
-            Kpi(
-                "Median first response",
-                *self._pair(responsiveness.median_first_response_hours, m),
-                "hours",
-                higher_is_better=False,
-            ),
-            Kpi(
-                f"Answered within {self.cfg.thresholds.response_target_hours:g} h",
-                *self._pair(
-                    responsiveness.share_answered_within_target,
-                    m,
-                    target_hours=self.cfg.thresholds.response_target_hours,
-                ),
+        """KPI cards: value, change versus the previous period coloured by whether it is good news, and
+        the figure's trend over the last months."""
+        m, target = self.messages, self.cfg.thresholds.response_target_hours
+        specs = [
+            ("Active members", loyalty.active_member_count, (m,), {}, "int", True),
+            ("New members", loyalty.new_member_count, (m,), {}, "int", True),
+            ("Member messages", loyalty.member_message_count, (m,), {}, "int", True),
+            ("Median first response", responsiveness.median_first_response_hours, (m,), {}, "hours", False),
+            (
+                f"Answered within {target:g} h",
+                responsiveness.share_answered_within_target,
+                (m,),
+                {"target_hours": target},
                 "pct",
+                True,
             ),
-            Kpi(
+            (
                 "Unanswered member threads",
-                *self._pair(responsiveness.unanswered_member_thread_count, m),
+                responsiveness.unanswered_member_thread_count,
+                (m,),
+                {},
                 "int",
-                higher_is_better=False,
+                False,
             ),
-            Kpi(
+            (
                 "Threads started by members",
-                *self._pair(catalysts.share_of_threads_started_by_members, m),
+                catalysts.share_of_threads_started_by_members,
+                (m,),
+                {},
                 "pct",
+                True,
             ),
-            Kpi(
+            (
                 "Net sentiment",
-                *self._pair(listening.net_sentiment, m, self.enrichment, thresholds=self.cfg.thresholds),
+                listening.net_sentiment,
+                (m, self.enrichment),
+                {"thresholds": self.cfg.thresholds},
                 "pct",
+                True,
             ),
         ]
         if len(self.posts):
-            cards.append(
-                Kpi(
-                    "Brand post engagement rate",
-                    *self._pair(resonance.mean_engagement_rate, self.posts),
-                    "pct",
-                )
+            specs.append(
+                ("Brand post engagement rate", resonance.mean_engagement_rate, (self.posts,), {}, "pct", True)
             )
-        return kpi_cards(cards)
+        cards = []
+        for label, metric, frames, kwargs, fmt, higher in specs:
+            trend = self._trend(metric, *frames, **kwargs)
+            value, previous = self._pair(metric, *frames, **kwargs)
+            cards.append(Kpi(label, value, previous, fmt, higher_is_better=higher, trend=trend))
+        first = self.period.previous(TREND_MONTHS - 1)
+        return kpi_cards(
+            cards, trend_label=f"Trend lines: {first.label} to {self.period.label}, month by month."
+        )
+
+    def _trend(self, metric, *frames: pd.DataFrame, **kwargs) -> tuple[float | None, ...]:
+        """The metric for each of the last TREND_MONTHS calendar months, oldest first."""
+        values = []
+        for k in range(TREND_MONTHS - 1, -1, -1):
+            window = Window.from_period(self.period.previous(k), self.cfg.timezone)
+            value = metric(*frames, window=window, **kwargs)
+            values.append(None if value is None else float(value))
+        return tuple(values)
 
     def _pair(self, metric, *frames: pd.DataFrame, **kwargs) -> tuple[float | None, float | None]:
         change = compared_with_previous(metric, self.window, *frames, **kwargs)
@@ -560,6 +594,101 @@ class Report:
             sheet="Top posts",
         )
 
+    # ------------------------------------------------------------------ campaigns and channels
+    def campaigns(self) -> Block:
+        """Events of the last months on a timeline, member messages per week beneath, and each event's
+        member messages against the same number of days just before it."""
+        start = Window.from_period(self.period.previous(TREND_MONTHS - 1), self.cfg.timezone).start
+        span = Window(start, self.window.end, self.cfg.timezone)
+        events = self.events.loc[(self.events["end"] > span.start) & (self.events["start"] < span.end)]
+        if events.empty:
+            return absent(
+                "Campaigns and events",
+                f"No event in events.csv falls between {self._window_label(span)}: "
+                "add campaigns, launches, meetups and crises there to see their effect.",
+            )
+        rows = []
+        for event in events.itertuples():
+            during = Window(event.start, event.end, self.cfg.timezone)
+            change = compared_with_previous(loyalty.member_message_count, during, self.messages)
+            days = (event.end - event.start) / pd.Timedelta(days=1)
+            rows.append(
+                {
+                    "name": event.name,
+                    "kind": event.kind,
+                    "start": event.start,
+                    "days": days,
+                    "during": change.value,
+                    "before": change.previous,
+                    "lift": change.value / change.previous if change.previous else None,
+                    "channel": event.channel,
+                }
+            )
+        table_rows = pd.DataFrame(rows)
+        best = table_rows.dropna(subset=["lift"]).sort_values("lift", ascending=False, kind="stable")
+        if len(best):
+            top = best.iloc[0]
+            title = (
+                f"{top['name']} brought {top['lift']:.1f}× the member messages of the "
+                f"{top['days']:.0f} days before it"
+            )
+        else:
+            title = f"{len(events):,} events on the calendar"
+        reading = (
+            "Bars: the events of events.csv (campaigns, launches, meetups, crises). Beneath: member "
+            "messages per week. Each event is compared with the same number of days just before it; "
+            "a rise can have other causes, so read it as a sign, not a proof."
+        )
+        weekly = channels.member_messages_by_week(self.messages, span)
+        local = events.assign(
+            start=events["start"].dt.tz_convert(self.cfg.timezone).dt.tz_localize(None),
+            end=events["end"].dt.tz_convert(self.cfg.timezone).dt.tz_localize(None),
+        )
+        block = chart(title, reading, charts.events_timeline(local, weekly, self.branding, "member messages"))
+        return block + self._table(
+            table_rows,
+            [
+                Column("name", "Event"),
+                Column("kind", "Kind"),
+                Column("start", "Start", "date"),
+                Column("days", "Days", "int"),
+                Column("before", "Messages before", "int"),
+                Column("during", "Messages during", "int"),
+                Column("lift", "Ratio", "float"),
+            ],
+            title="Events against the days before them",
+            limit=None,
+            sheet="Events",
+            more=[Column("channel", "Channels")],
+        )
+
+    def channel_mix(self) -> Block:
+        """Where members talk: each platform's share this period and the mix month by month."""
+        mix = channels.member_messages_by_platform(self.messages, self.window)
+        if mix.empty:
+            return absent("Channel mix", "No member messages this period.")
+        windows = [Window.from_period(self.period.previous(k), self.cfg.timezone) for k in range(11, -1, -1)]
+        monthly = channels.member_messages_by_platform_and_month(self.messages, windows)
+        top = mix.iloc[0]
+        title = f"{top['platform']} carried {_pct(top['share'])} of member messages"
+        reading = (
+            f"Member messages per platform and month over the last twelve months; this period "
+            f"{int(mix['messages'].sum()):,} messages across {len(mix):,} platforms."
+        )
+        block = chart(title, reading, charts.channel_mix_over_time(monthly, self.branding))
+        return block + self._table(
+            mix,
+            [
+                Column("platform", "Platform"),
+                Column("messages", "Member messages", "int"),
+                Column("members", "Members", "int"),
+                Column("share", "Share", "pct"),
+            ],
+            title="Channel mix this period",
+            limit=None,
+            sheet="Channel mix",
+        )
+
     # ------------------------------------------------------------------ data quality and methods
     def data_quality(self) -> Block:
         """Sources and row accounting (by format, and per file where something was set aside), quarantined
@@ -632,7 +761,12 @@ class Report:
                 Column("sha256", "SHA-256"),
             ],
         )
-        q = self.quarantine
+        q = self.quarantine.assign(
+            short=lambda f: (
+                f["excerpt"].astype(str).str.slice(0, RAW_EXCERPT_CHARS)
+                + f["excerpt"].astype(str).str.len().gt(RAW_EXCERPT_CHARS).map({True: "…", False: ""})
+            )
+        )
         block = block + self._table(
             q,
             [
@@ -640,13 +774,14 @@ class Report:
                 Column("row", "Row", "int"),
                 Column("field", "Field", "id"),
                 Column("reason", "Reason", "id", width="34%"),
-                Column("excerpt", "Raw excerpt", "raw", width="26%"),
+                Column("short", "Raw excerpt", "raw", width="26%"),
             ],
             title=f"Quarantined rows ({len(q):,})",
             reading="Rows that could not be read, with the reason; they are not in any figure.",
             limit=25,
             empty="No row was quarantined.",
             sheet="Quarantined rows",
+            more=[Column("excerpt", "Raw row")],
         )
         return block + self._coverage()
 
