@@ -35,13 +35,19 @@ def test_mix_counts_member_messages_and_members_per_platform(messages: pd.DataFr
     assert list(mix.index) == ["slack", "discord"]  # busiest first
 
 
-def test_mix_over_periods_has_a_zero_where_a_platform_was_silent(messages: pd.DataFrame) -> None:
-    before = WINDOW.previous()
-    table = channels.member_messages_by_platform_and_month(messages, [before, WINDOW])
+def test_mix_over_months_has_a_zero_where_a_platform_was_silent(messages: pd.DataFrame) -> None:
+    # Calendar months up to the period's: eve's message of 3 October is October's too; September is empty.
+    table = channels.member_messages_by_platform_and_month(messages, WINDOW, months=2)
     assert table.to_dict("index") == {
-        "2026-09": {"discord": 1, "slack": 0},
-        "2026-10": {"discord": 1, "slack": 3},
+        "2026-09": {"discord": 0, "slack": 0},
+        "2026-10": {"discord": 2, "slack": 3},
     }
+
+
+def test_platform_count_and_concentration(messages: pd.DataFrame) -> None:
+    assert channels.active_platform_count(messages, WINDOW) == 2
+    assert channels.busiest_platform_share(messages, WINDOW) == pytest.approx(0.75)  # slack, 3 of 4
+    assert channels.busiest_platform_share(messages.iloc[:0], WINDOW) is None
 
 
 def test_weekly_counts_cover_every_week_of_the_period(messages: pd.DataFrame) -> None:

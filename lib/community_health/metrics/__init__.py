@@ -258,6 +258,8 @@ def _figures(
         _Figure("loyalty", "lapsed_members", loyalty.lapsed_member_count, m),
         _Figure("resonance", "brand_posts", resonance.brand_post_count, (posts,)),
         _Figure("resonance", "mean_engagement_rate", resonance.mean_engagement_rate, (posts,), digits=5),
+        _Figure("channels", "active_platforms", channels.active_platform_count, m),
+        _Figure("channels", "busiest_platform_share", channels.busiest_platform_share, m),
     ]
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from community_health.config import Period
 from community_health.metrics._common import M, local_naive, week_start, window_members
 from community_health.metrics.window import Window
 
@@ -45,8 +46,11 @@ def member_messages_by_platform(messages: pd.DataFrame, window: Window) -> pd.Da
     )
 
 
-def member_messages_by_platform_and_month(messages: pd.DataFrame, windows: list[Window]) -> pd.DataFrame:
-    """Member messages on each platform in each of a run of periods (months), for the mix over time.
+def member_messages_by_platform_and_month(
+    messages: pd.DataFrame, window: Window, months: int = 12
+) -> pd.DataFrame:
+    """Member messages on each platform in each calendar month of the year up to the period, for the mix
+    over time.
 
     Unit: messages
 
@@ -54,22 +58,67 @@ def member_messages_by_platform_and_month(messages: pd.DataFrame, windows: list[
     ----------
     messages
         All messages.
-    windows
-        The periods, oldest first.
+    window
+        The period; the table ends with the calendar month it starts in.
+    months
+        How many months, this one included.
 
     Returns
     -------
     pandas.DataFrame
-        One row per period (index: the period's first local day, ``YYYY-MM``), one column per platform
-        that has member messages in any of them; zero where a platform was silent.
+        One row per month (index ``month``, ``YYYY-MM``, oldest first), one column per platform that has
+        member messages in any of them; zero where a platform was silent.
     """
+    last = Period.parse(window.start.tz_convert(window.tz).strftime("%Y-%m"))
     rows = {}
-    for window in windows:
-        label = window.start.tz_convert(window.tz).strftime("%Y-%m")
-        rows[label] = window_members(messages, window).groupby(M.platform).size()
+    for k in range(months - 1, -1, -1):
+        month = last.previous(k)
+        counts = window_members(messages, Window.from_period(month, window.tz)).groupby(M.platform).size()
+        rows[str(month)] = counts
     table = pd.DataFrame(rows).T.fillna(0).astype("int64")
     table.index.name = "month"
     return table.reindex(columns=sorted(table.columns))
+
+
+def active_platform_count(messages: pd.DataFrame, window: Window) -> int:
+    """Active platforms: how many platforms carried at least one member message in the period.
+
+    Unit: platforms
+
+    Parameters
+    ----------
+    messages
+        All messages.
+    window
+        The period.
+
+    Returns
+    -------
+    int
+    """
+    return int(window_members(messages, window)[M.platform].nunique())
+
+
+def busiest_platform_share(messages: pd.DataFrame, window: Window) -> float | None:
+    """Concentration: the busiest platform's share of all member messages in the period (1 when the
+    community lives in one place).
+
+    Unit: share
+
+    Parameters
+    ----------
+    messages
+        All messages.
+    window
+        The period.
+
+    Returns
+    -------
+    float or None
+        None without member messages.
+    """
+    mix = member_messages_by_platform(messages, window)
+    return float(mix["share"].iloc[0]) if len(mix) else None
 
 
 def member_messages_by_week(messages: pd.DataFrame, window: Window) -> pd.Series:

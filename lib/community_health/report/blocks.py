@@ -159,9 +159,33 @@ def format_value(value: object, fmt: str) -> str:
         return pd.Timestamp(value).strftime("%d %b %Y")
     if fmt == "datetime":
         return pd.Timestamp(value).strftime("%d %b %Y %H:%M")
-    if fmt == "id":  # identifiers and file paths may wrap after _ / - and only there
-        return re.sub(r"([_/-])", "\\1\u200b", str(value))
     return str(value)
+
+
+#: A run of this many characters without a space gets places where the line may break (<wbr>).
+LONG_RUN = 16
+_PIECE = 12
+_RUN = re.compile(rf"\S{{{LONG_RUN},}}")
+_ID_BREAK = re.compile(r"(?<=[_/-])")
+
+
+def breakable(text: str, fmt: str = "text") -> str:
+    """``text`` escaped for HTML, with ``<wbr>`` where a long run of characters may wrap: after ``_``,
+    ``/`` and ``-`` in identifiers and paths, every few characters in anything else (a URL, a name
+    made of symbols). The text itself, as copied or read by a screen reader, is unchanged."""
+
+    def pieces(run: str) -> list[str]:
+        if fmt == "id":
+            return _ID_BREAK.split(run)
+        return [run[i : i + _PIECE] for i in range(0, len(run), _PIECE)]
+
+    out, last = [], 0
+    for match in _RUN.finditer(text):
+        out.append(escape(text[last : match.start()]))
+        out.append("<wbr>".join(escape(piece) for piece in pieces(match.group(0)) if piece))
+        last = match.end()
+    out.append(escape(text[last:]))
+    return "".join(out)
 
 
 def format_hours(hours: float | None) -> str:
@@ -184,6 +208,11 @@ def _css(column: Column) -> str:
     return "ch-text" if column.fmt in ("text", "id") else "ch-num"
 
 
+def _cell(value: object, column: Column) -> str:
+    text = format_value(value, column.fmt)
+    return breakable(text, column.fmt) if column.fmt in ("text", "id") else escape(text)
+
+
 def table(
     frame: pd.DataFrame,
     columns: Sequence[Column],
@@ -202,9 +231,7 @@ def table(
     rows = []
     shown = frame if limit is None else frame.head(limit)
     for record in shown.to_dict("records"):
-        cells = "".join(
-            f'<td class="{_css(c)}">{escape(format_value(record.get(c.key), c.fmt))}</td>' for c in columns
-        )
+        cells = "".join(f'<td class="{_css(c)}">{_cell(record.get(c.key), c)}</td>' for c in columns)
         rows.append(f"<tr>{cells}</tr>")
     body = "".join(rows) or f'<tr><td colspan="{len(columns)}">{escape(empty)}</td></tr>'
     more = ""

@@ -667,8 +667,7 @@ class Report:
         mix = channels.member_messages_by_platform(self.messages, self.window)
         if mix.empty:
             return absent("Channel mix", "No member messages this period.")
-        windows = [Window.from_period(self.period.previous(k), self.cfg.timezone) for k in range(11, -1, -1)]
-        monthly = channels.member_messages_by_platform_and_month(self.messages, windows)
+        monthly = channels.member_messages_by_platform_and_month(self.messages, self.window)
         top = mix.iloc[0]
         title = f"{top['platform']} carried {_pct(top['share'])} of member messages"
         reading = (
