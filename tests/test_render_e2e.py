@@ -340,3 +340,24 @@ def test_without_commentary_the_report_is_a_draft_on_every_page_and_final_refuse
     pages = [page for page in text.split("\f") if page.strip()]
     assert pages and all("DRAFT" in page for page in pages)
     assert json.loads((rendered / "metrics.json").read_text())["draft"] is False
+
+
+def test_pseudonymised_report_names_no_member_anywhere(rendered: Path, tmp_path: Path, truths):
+    import openpyxl
+
+    data = rendered.parents[2] / "data"
+    out = render_report("demo", PERIOD, data_dir=data, out_dir=tmp_path, pdf=False, pseudonymise=True).out_dir
+    html = (out / "report.html").read_text(encoding="utf-8")
+    book = openpyxl.load_workbook(out / "tables.xlsx")
+    cells = " ".join(
+        str(c) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for c in row
+    )
+    notebook = (out / "report.ipynb").read_text(encoding="utf-8")
+    real = [*truths.superfans, truths.amplifier_handle]
+    for name in real:
+        for where, text in (("report.html", html), ("tables.xlsx", cells), ("report.ipynb", notebook)):
+            assert name not in text, f"{name} appears in the pseudonymised {where}"
+    assert "Member " in html and "Member " in cells
+    # The same member keeps the same pseudonym across outputs and runs.
+    plain = (rendered / "report.html").read_text(encoding="utf-8")
+    assert all(name in plain for name in real[:3])

@@ -38,13 +38,18 @@ class Commentary:
 
     @property
     def verbatim_ids(self) -> list[str]:
-        """Message ids the manager chose as verbatims (``platform:message_id`` or bare ids)."""
-        ids = []
+        """Message ids the manager chose as verbatims (``platform:message_id``, bare ids or links)."""
+        return [reference for reference, _ in self.verbatims]
+
+    @property
+    def verbatims(self) -> list[tuple[str, str]]:
+        """The chosen verbatims as (reference, note): one list item each, ``- id (why it matters)``."""
+        chosen = []
         for line in self.parts.get("verbatims", "").splitlines():
-            match = re.match(r"\s*[-*]\s+`?([^`\s]+)`?", line)
+            match = re.match(r"\s*[-*]\s+`?([^`\s]+)`?\s*(?:\((.*)\))?\s*$", line)
             if match:
-                ids.append(match.group(1))
-        return ids
+                chosen.append((match.group(1), (match.group(2) or "").strip()))
+        return chosen
 
 
 def read_commentary(path: Path) -> Commentary:

@@ -11,6 +11,7 @@ import hashlib
 import json
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -30,11 +31,13 @@ from community_health.metrics import (
     responsiveness,
 )
 from community_health.metrics.window import Window, compared_with_previous
+from community_health.report import verbatims as quotes
 from community_health.report.blocks import (
     Block,
     Column,
     Kpi,
     absent,
+    breakable,
     chart,
     escape,
     format_hours,
@@ -159,12 +162,12 @@ class Report:
     def executive_summary(self) -> Block:
         """The manager's commentary, then the key figures with their change."""
         if self.commentary.present:
-            parts = [f'<div class="ch-commentary">{self.commentary.html("executive summary")}</div>']
+            parts = [f'<div class="ch-commentary">{self._commentary_html("executive summary")}</div>']
             for part in ("highlights", "recommendations"):
                 if self.commentary.parts.get(part):
                     parts.append(
                         f'<h3>{part.capitalize()}</h3><div class="ch-commentary">'
-                        f"{self.commentary.html(part)}</div>"
+                        f"{self._commentary_html(part)}</div>"
                     )
             text = Block("".join(parts))
         else:
@@ -262,6 +265,58 @@ class Report:
     def _pair(self, metric, *frames: pd.DataFrame, **kwargs) -> tuple[float | None, float | None]:
         change = compared_with_previous(metric, self.window, *frames, **kwargs)
         return change.value, change.previous
+
+    def verbatims(self) -> Block:
+        """The manager's chosen verbatims, quoted, then suggestions to choose from: per channel the most
+        positive and the most negative member message of the period."""
+        chosen = self._names(quotes.chosen_verbatims(self.messages, self.commentary.verbatims))
+        shown = []
+        for row in chosen.itertuples():
+            if not row.found:
+                shown.append(
+                    f'<p class="ch-absent">Verbatim {escape(row.reference)} is not in the data: check the id '
+                    f"in {escape(str(self.commentary.path))}.</p>"
+                )
+                continue
+            when = self._local(row.created_at)
+            who = f"{row.author_name or row.author_id}, {row.platform} · {row.channel}, {when:%d %b %Y}"
+            note = (
+                f" · {escape(self._scrub(row.note) if self.pseudonymise else row.note)}" if row.note else ""
+            )
+            shown.append(
+                f'<blockquote class="ch-quote"><p>{breakable(str(row.text))}</p>'
+                f"<footer>{escape(who)}{note}</footer></blockquote>"
+            )
+        block = (
+            Block(
+                '<section class="ch-block ch-table-block"><h3>In members\' own words</h3>'
+                + "".join(shown)
+                + "</section>"
+            )
+            if shown
+            else Block()
+        )
+        suggested = self._names(
+            quotes.suggested_verbatims(self.messages, self.enrichment, self.window, self.cfg.thresholds)
+        )
+        return block + self._table(
+            suggested,
+            [
+                Column("tone", "Tone"),
+                Column(M.platform, "Where"),
+                Column(M.channel, "Channel"),
+                Column(M.author_name, "Member"),
+                Column(M.text, "Message", width="50%"),
+                Column("sentiment", "Sentiment", "float"),
+            ],
+            title="Verbatims to choose from",
+            reading="Per channel, the period's most positive and most negative member message; add the "
+            f"ones worth quoting to the Verbatims list of {self.commentary.path.name}.",
+            limit=12,
+            empty="No member message of a quotable length this period.",
+            sheet="Suggested verbatims",
+            more=[Column(M.message_id, "Message id"), Column(M.url, "Link")],
+        )
 
     # ------------------------------------------------------------------ listening
     @cached_property
@@ -833,12 +888,60 @@ class Report:
 
     # ------------------------------------------------------------------ outputs
     def _names(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """Member names, pseudonymised when the report asks for it (brand names stay)."""
-        if not self.pseudonymise or M.author_name not in frame.columns or frame.empty:
+        """Member names, pseudonymised when the report asks for it (brand names stay): the name and id
+        columns, members' @handles and full names inside quoted text, and links (which hold handles)."""
+        if not self.pseudonymise or frame.empty or M.author_id not in frame.columns:
             return frame
-        brand = frame[M.author_is_brand] if M.author_is_brand in frame.columns else False
-        names = [pseudonym(p, a) for p, a in zip(frame[M.platform], frame[M.author_id], strict=True)]
-        return frame.assign(**{M.author_name: frame[M.author_name].where(brand, names)})
+        brand = (
+            frame[M.author_is_brand].astype(bool)
+            if M.author_is_brand in frame.columns
+            else pd.Series(False, index=frame.index)
+        )
+        names = pd.Series(
+            [pseudonym(p, a) for p, a in zip(frame[M.platform], frame[M.author_id], strict=True)],
+            index=frame.index,
+        )
+        changes = {M.author_id: frame[M.author_id].where(brand, names)}
+        if M.author_name in frame.columns:
+            changes[M.author_name] = frame[M.author_name].where(brand, names)
+        for column in ("text", "excerpt"):
+            if column in frame.columns:
+                changes[column] = frame[column].map(self._scrub, na_action="ignore")
+        if M.url in frame.columns:
+            changes[M.url] = frame[M.url].where(brand, None)
+        for column in (M.message_id, M.thread_id):  # listening tools use the post's link as its id
+            if column in frame.columns:
+                ids = frame[column].astype("str")
+                changes[column] = frame[column].where(brand | ~ids.str.startswith("http"), None)
+        return frame.assign(**changes)
+
+    @cached_property
+    def _member_names(self) -> tuple[re.Pattern[str] | None, dict[str, str]]:
+        """Every member's @handle and full name (two words or more), lower-cased, with their pseudonym."""
+        members = self.messages.loc[~self.messages[M.author_is_brand].astype(bool)]
+        people = members[[M.platform, M.author_id, M.author_name]].drop_duplicates()
+        found: dict[str, str] = {}
+        for platform, author_id, name in people.itertuples(index=False):
+            alias = pseudonym(platform, author_id)
+            if isinstance(author_id, str) and not author_id.isdigit() and len(author_id) >= 3:
+                found.setdefault("@" + author_id.lower(), "@" + alias)
+            if isinstance(name, str) and len(name.split()) >= 2:
+                found.setdefault(name.lower(), alias)
+                found.setdefault("@" + name.lower(), "@" + alias)
+        if not found:
+            return None, found
+        words = sorted(found, key=len, reverse=True)
+        pattern = re.compile(r"(?<![\w@])(" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.I)
+        return pattern, found
+
+    def _commentary_html(self, part: str) -> str:
+        """A part of the manager's commentary; members named in it are pseudonymised too when asked."""
+        html = self.commentary.html(part)
+        return self._scrub(html) if self.pseudonymise else html
+
+    def _scrub(self, text: str) -> str:
+        pattern, found = self._member_names
+        return pattern.sub(lambda m: found[m.group(0).lower()], text) if pattern else text
 
     def metrics(self) -> dict:
         """Every headline figure for the period and the previous one (the content of metrics.json)."""
