@@ -202,6 +202,8 @@ def render_report(
             echo(f"{client} {chosen}: printing report.pdf in Chromium")
             clock = time.perf_counter()
             footer = f"{cfg.name} · {chosen.label}" + (" · DRAFT" if _is_draft(staging) else "")
+            if cfg.branding.agency_name:
+                footer += f" · prepared by {cfg.branding.agency_name}"
             html_to_pdf(html, staging / "report.pdf", footer=footer)
             timings["pdf"] = time.perf_counter() - clock
     except Exception as exc:

@@ -43,6 +43,8 @@ branding:
   accent: "#2e7d6b"
   negative: "#b3261e"
   agency_name: Northlight Community Studio
+  logo: brand/logo.svg
+  agency_logo: brand/agency.svg
 
 health_weights:
   active_members: 0.25
@@ -232,9 +234,29 @@ def readme_text(t: DemoTruths) -> str:
     return README.format(**_values(t))
 
 
+LOGO_SVG = """\
+<svg xmlns="http://www.w3.org/2000/svg" width="240" height="64" viewBox="0 0 240 64">
+  <rect x="4" y="10" width="40" height="44" rx="8" fill="#6b3e26"/>
+  <path d="M44 22h6a8 8 0 0 1 0 16h-6" fill="none" stroke="#6b3e26" stroke-width="5"/>
+  <path d="M16 4c-3 4 3 6 0 10M28 4c-3 4 3 6 0 10" fill="none" stroke="#d9a441" stroke-width="3"/>
+  <text x="66" y="42" font-family="DejaVu Sans, sans-serif" font-size="26" font-weight="700"
+        fill="#6b3e26">Brightbrew</text>
+</svg>
+"""
+
+AGENCY_SVG = """\
+<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64" viewBox="0 0 64 64">
+  <circle cx="32" cy="32" r="30" fill="#1d232b"/>
+  <path d="M20 46V18l24 28V18" fill="none" stroke="#ffffff" stroke-width="5" stroke-linejoin="round"/>
+</svg>
+"""
+
+
 def write_client_files(out: Path, truths: DemoTruths) -> None:
-    """Write client.yml, events.csv, commentary/2026-10.md and README.md into ``out``."""
+    """Write client.yml, the logos, events.csv, commentary/2026-10.md and README.md into ``out``."""
     write_text(out / "client.yml", CLIENT_YML)
+    write_text(out / "brand" / "logo.svg", LOGO_SVG)
+    write_text(out / "brand" / "agency.svg", AGENCY_SVG)
     write_text(out / "events.csv", EVENTS_CSV)
     write_text(out / "commentary" / "2026-10.md", commentary_text(truths))
     write_text(out / "README.md", readme_text(truths))

@@ -7,6 +7,7 @@ with plotly's mimetype so it is drawn and interactive there too.
 
 from __future__ import annotations
 
+import base64
 import functools
 import html
 import itertools
@@ -126,6 +127,32 @@ def absent(title: str, why: str) -> Block:
     return Block(
         f'<section class="ch-block"><h3>{escape(title)}</h3><p class="ch-absent">{escape(why)}</p></section>'
     )
+
+
+IMAGE_TYPES = {
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".webp": "image/webp",
+}
+
+
+def image_tag(path: Path | None, css: str, alt: str) -> str:
+    """An ``<img>`` holding the file itself (a data URI: the report stays one self-contained file).
+
+    An image in ``<img>`` never runs script, SVG included. No path gives no tag; a path that is not
+    there, or not an image type a browser shows, is an error naming the file.
+    """
+    if path is None:
+        return ""
+    kind = IMAGE_TYPES.get(path.suffix.lower())
+    if kind is None:
+        raise ValueError(f"{path}: a logo must be one of {', '.join(sorted(IMAGE_TYPES))}")
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: the logo named in client.yml (branding) is not there")
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    return f'<img class="{css}" alt="{escape(alt)}" src="data:{kind};base64,{data}">'
 
 
 def paragraph(text: str, css: str = "ch-reading") -> Block:

@@ -41,6 +41,7 @@ from community_health.report.blocks import (
     chart,
     escape,
     format_hours,
+    image_tag,
     kpi_cards,
     paragraph,
     table,
@@ -145,9 +146,15 @@ class Report:
             if self.is_draft
             else ""
         )
-        agency = f'<div class="ch-agency">{escape(b.agency_name)}</div>' if b.agency_name else ""
+        agency_logo = image_tag(b.agency_logo, "ch-agency-logo", b.agency_name or "agency")
+        agency = (
+            f'<div class="ch-agency">{agency_logo}<span>{escape(b.agency_name)}</span></div>'
+            if b.agency_name or agency_logo
+            else ""
+        )
+        logo = image_tag(b.logo, "ch-logo", self.cfg.name)
         return Block(
-            f'{style}<header class="ch-cover">{agency}<h1>{escape(self.cfg.name)}</h1>'
+            f'{style}<header class="ch-cover">{agency}{logo}<h1>{escape(self.cfg.name)}</h1>'
             f'<div class="ch-subtitle">Community health report · {escape(self.period.label)}</div>'
             f'<div class="ch-meta">Channels: {escape(", ".join(channels) or "none")} · '
             f"compared with {escape(self._window_label(self.previous))} · "
