@@ -20,8 +20,21 @@ HOSTILE = [
 def test_member_text_in_tables_is_escaped():
     block = table(pd.DataFrame({"text": HOSTILE}), [Column("text", "Message")])
     assert "<script>" not in block.html and "<img" not in block.html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in block.html
-    assert "&amp;lt;b&amp;gt;" in block.html  # an entity written by a member stays visible as written
+    html = block.html.replace("<wbr>", "")  # long runs get line-break opportunities, nothing else
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&amp;lt;b&amp;gt;" in html  # an entity written by a member stays visible as written
+    assert "[x](javascript:alert(3))" in html
+
+
+def test_long_runs_may_wrap_but_read_the_same():
+    from community_health.report.blocks import breakable
+
+    text = "see https://example.com/a/very/long/path?with=query&and=more ok"
+    html = breakable(text)
+    assert "<wbr>" in html
+    assert html.replace("<wbr>", "") == text.replace("&", "&amp;")
+    assert breakable("marta_eats said hi") == "marta_eats said hi"  # short words stay whole
+    assert breakable("exports/x/tweet_activity.csv", "id") == "exports/<wbr>x/<wbr>tweet_<wbr>activity.csv"
 
 
 def test_chart_titles_and_plotly_labels_are_escaped():
