@@ -86,3 +86,37 @@ def test_a_reply_in_the_period_to_an_older_thread_is_a_reply_of_the_period() -> 
     # ana's thread started last week; ben's answer this week is this week's (member-to-member) reply.
     frame = messages_frame([message("t", "ana", -30), message("r", "ben", 5, thread="t", parent="t")])
     assert catalysts.member_to_member_reply_share(frame, WINDOW) == 1.0
+
+
+def test_one_to_one_replies_against_broadcast_posts(messages: pd.DataFrame) -> None:
+    # The brand posted t1 (a broadcast) and answered ben (c3) and eve (c9): 2 one-to-one, 1 broadcast.
+    assert catalysts.brand_one_to_one_reply_count(messages, WINDOW) == 2
+    assert catalysts.brand_broadcast_post_count(messages, WINDOW) == 1
+    assert catalysts.one_to_one_share(messages, WINDOW) == pytest.approx(2 / 3)
+    replies = catalysts.brand_one_to_one_replies(messages, WINDOW)
+    assert replies["message_id"].tolist() == ["c3", "c9"]
+    assert replies["to_author_id"].tolist() == ["ben", "eve"]
+    assert catalysts.brand_broadcast_posts(messages, WINDOW)["message_id"].tolist() == ["t1"]
+    table = catalysts.brand_messages_by_audience(messages, WINDOW)
+    assert table.loc["discourse"].tolist() == pytest.approx([2, 1, 0, 2 / 3])
+
+
+def test_a_brand_reply_to_itself_is_neither_one_to_one_nor_broadcast() -> None:
+    frame = messages_frame(
+        [
+            message("p", "shop", 1, brand=True),
+            message("q", "shop", 2, thread="p", parent="p", brand=True),  # the brand adds to its own post
+            message("r", "ana", 3, platform="x"),
+            message("s", "shop", 4, thread="r", parent="r", brand=True, platform="x"),
+        ]
+    )
+    table = catalysts.brand_messages_by_audience(frame, WINDOW)
+    assert table.loc["discourse", ["one_to_one_replies", "broadcast_posts", "other_replies"]].tolist() == [
+        0,
+        1,
+        1,
+    ]
+    assert table.loc["x", ["one_to_one_replies", "broadcast_posts"]].tolist() == [1, 0]
+    # 1 one-to-one reply (to ana on x) against 1 broadcast post.
+    assert catalysts.one_to_one_share(frame, WINDOW) == pytest.approx(0.5)
+    assert catalysts.one_to_one_share(frame, week_window(start=WINDOW.end)) is None

@@ -7,6 +7,7 @@ readers could have produced.
 
 from __future__ import annotations
 
+import zlib
 from typing import Any
 
 import numpy as np
@@ -104,15 +105,21 @@ def messages_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     return Messages.validate(frame[names], lazy=True)
 
 
-def enrichment_frame(scores: dict[str, float], platform: str = "discourse") -> pd.DataFrame:
-    """An ``Enrichment`` frame giving each message id its sentiment (no questions, no complaints)."""
+def enrichment_frame(
+    scores: dict[str, float],
+    platform: str = "discourse",
+    questions: tuple[str, ...] = (),
+    complaints: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """An ``Enrichment`` frame giving each message id its sentiment; the ids in ``questions`` and
+    ``complaints`` are flagged as such (no others)."""
     frame = pd.DataFrame(
         {
             Enrichment.platform: pd.Series([platform] * len(scores), dtype="str"),
             Enrichment.message_id: pd.Series(list(scores), dtype="str"),
             Enrichment.sentiment: pd.Series(list(scores.values()), dtype="float64"),
-            Enrichment.is_question: pd.Series([False] * len(scores), dtype="bool"),
-            Enrichment.is_complaint: pd.Series([False] * len(scores), dtype="bool"),
+            Enrichment.is_question: pd.Series([m in questions for m in scores], dtype="bool"),
+            Enrichment.is_complaint: pd.Series([m in complaints for m in scores], dtype="bool"),
         }
     )
     return Enrichment.validate(frame)
@@ -254,6 +261,26 @@ def random_enrichment(messages: pd.DataFrame, seed: int) -> pd.DataFrame:
             Enrichment.sentiment: np.round(rng.uniform(-1, 1, len(messages)), 4),
             Enrichment.is_question: rng.random(len(messages)) < 0.2,
             Enrichment.is_complaint: rng.random(len(messages)) < 0.1,
+        }
+    ).astype({Enrichment.platform: "str", Enrichment.message_id: "str"})
+    return Enrichment.validate(frame)
+
+
+def stable_enrichment(messages: pd.DataFrame) -> pd.DataFrame:
+    """Scores that depend only on each message's id, so the same message scores the same in any frame."""
+    digest = np.array(
+        [
+            zlib.crc32(f"{p}/{m}".encode())
+            for p, m in zip(messages[M.platform], messages[M.message_id], strict=True)
+        ]
+    )
+    frame = pd.DataFrame(
+        {
+            Enrichment.platform: messages[M.platform].to_numpy(),
+            Enrichment.message_id: messages[M.message_id].to_numpy(),
+            Enrichment.sentiment: np.round((digest % 2001) / 1000.0 - 1.0, 3),
+            Enrichment.is_question: digest % 3 == 0,
+            Enrichment.is_complaint: digest % 7 == 0,
         }
     ).astype({Enrichment.platform: "str", Enrichment.message_id: "str"})
     return Enrichment.validate(frame)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from community_health.metrics import loyalty
-from test_metrics_helpers import at, message, messages_frame, week_window
+from community_health.metrics import Window, loyalty
+from test_metrics_helpers import at, enrichment_frame, message, messages_frame, week_window
 
 # The window is the week from Monday 5 October 2026 (T0); the previous window is the week before.
 WINDOW = week_window()
@@ -95,3 +95,111 @@ def test_an_empty_period_has_zero_members_and_no_stickiness(messages: pd.DataFra
     assert loyalty.stickiness(messages, empty_week) is None
     assert loyalty.active_members(messages, empty_week).empty
     assert loyalty.new_members(messages, empty_week).empty
+
+
+def test_new_member_retention_follows_last_periods_newcomers(messages: pd.DataFrame) -> None:
+    # Last week's new members: ana (first message -5 days) and cat (-6 days); dan's first was a month ago.
+    # This week ana wrote again, cat did not: 1 / 2.
+    assert loyalty.new_member_retention(messages, WINDOW) == pytest.approx(0.5)
+    table = loyalty.retained_new_members(messages, WINDOW).set_index("author_id")
+    assert table["retained"].to_dict() == {"ana": True, "cat": False}
+    assert table.loc["ana", "messages_in_period"] == 1
+    # No newcomers the week before an empty week: no retention to speak of.
+    assert (
+        loyalty.new_member_retention(messages, week_window(start=pd.Timestamp("2026-09-14", tz="UTC")))
+        is None
+    )
+
+
+def test_retention_by_cohort_counts_members_active_k_months_after_their_first() -> None:
+    frame = messages_frame(
+        [
+            message("a1", "ana", pd.Timestamp("2026-08-10", tz="UTC")),  # August cohort
+            message("a2", "ana", pd.Timestamp("2026-09-05", tz="UTC")),
+            message("a3", "ana", pd.Timestamp("2026-10-03", tz="UTC")),
+            message("a4", "ana", pd.Timestamp("2026-10-04", tz="UTC")),  # twice in October: still one member
+            message("b1", "ben", pd.Timestamp("2026-08-20", tz="UTC")),  # August cohort, never back
+            message("c1", "cat", pd.Timestamp("2026-09-01", tz="UTC")),  # September cohort
+            message("c2", "cat", pd.Timestamp("2026-10-10", tz="UTC")),
+            message("d1", "dan", pd.Timestamp("2026-09-15", tz="UTC")),  # September cohort ...
+            message(
+                "d2", "dan", pd.Timestamp("2026-11-02", tz="UTC")
+            ),  # ... back after the period: not yet known
+            message("e1", "eve", pd.Timestamp("2026-10-02", tz="UTC")),  # October cohort
+            message("f1", "fay", pd.Timestamp("2026-07-01", tz="UTC")),  # a July member: before the table
+            message("f2", "fay", pd.Timestamp("2026-09-01", tz="UTC")),
+            message("s1", "shop", pd.Timestamp("2026-08-01", tz="UTC"), brand=True),  # never a member
+        ]
+    )
+    october = Window.from_period("2026-10", "UTC")
+    table = loyalty.retention_by_cohort(frame, october, months=3)
+    assert table.index.tolist() == ["2026-08", "2026-09", "2026-10"]
+    assert table["members"].tolist() == [2, 2, 1]
+    # August: ana and ben; ana is back in September (1 / 2) and October (1 / 2).
+    assert table.loc["2026-08", ["month_0", "month_1", "month_2"]].tolist() == [1.0, 0.5, 0.5]
+    # September: cat and dan; cat is back in October (1 / 2); November lies after the period.
+    assert table.loc["2026-09", ["month_0", "month_1"]].tolist() == [1.0, 0.5]
+    assert pd.isna(table.loc["2026-09", "month_2"])
+    assert table.loc["2026-10", "month_0"] == 1.0
+    assert table.loc["2026-10", ["month_1", "month_2"]].isna().all()
+
+
+@pytest.fixture
+def support() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Members who only asked or complained, and members who did something else."""
+    frame = messages_frame(
+        [
+            message("a1", "ana", 1),  # ana, a regular: her post is no question
+            message("b1", "shop", 2, brand=True),  # a brand post
+            # tia asks, then complains in her own thread a day later: one support episode.
+            message("t1", "tia", 10),
+            message("t2", "tia", 30, thread="t1", parent="t1"),
+            message("r1", "shop", 31, thread="t1", parent="t2", brand=True),
+            # ugo asks twice, eight days apart: more than one short episode.
+            message("u1", "ugo", 5),
+            message("u2", "ugo", 5 + 8 * DAYS),
+            # val asks, then thanks: not only questions.
+            message("v1", "val", 12),
+            message("v2", "val", 14, thread="v1", parent="v1"),
+            # wes asks ana, another member, a question: not a question to the brand.
+            message("w1", "wes", 15, thread="a1", parent="a1"),
+            # xia complains under the brand's post: to the brand.
+            message("x1", "xia", 20, thread="b1", parent="b1"),
+            # yan's question has not been scored yet: not counted.
+            message("y1", "yan", 22),
+            # zed asked last week only: not active this week.
+            message("z1", "zed", -3 * DAYS),
+        ]
+    )
+    scores = {m: 0.0 for m in frame["message_id"]}
+    del scores["y1"]
+    enrichment = enrichment_frame(
+        scores, questions=("t1", "u1", "u2", "v1", "w1", "z1"), complaints=("t2", "x1")
+    )
+    return frame, enrichment
+
+
+def test_transient_members_only_asked_the_brand_within_one_short_episode(support) -> None:
+    frame, enrichment = support
+    # Active this week: ana, tia, ugo, val, wes, xia, yan = 7. Transient: tia and xia.
+    table = loyalty.transient_members(frame, enrichment, WINDOW)
+    assert table["author_id"].tolist() == ["tia", "xia"]  # most messages first
+    assert table["messages"].tolist() == [2, 1]
+    assert table["last_message_at"].iloc[0] == at(30)
+    assert loyalty.transient_member_count(frame, enrichment, WINDOW) == 2
+    assert loyalty.transient_member_share(frame, enrichment, WINDOW) == pytest.approx(2 / 7)
+    rows = loyalty.transient_messages(frame, enrichment, WINDOW)
+    assert rows["message_id"].tolist() == ["t1", "t2", "x1"]
+    assert rows["is_complaint"].tolist() == [False, True, True]
+    # A longer episode lets ugo in (eight days between his questions).
+    assert loyalty.transient_member_count(frame, enrichment, WINDOW, episode_days=9) == 3
+
+
+def test_a_transient_is_counted_in_the_period_they_were_active(support) -> None:
+    frame, enrichment = support
+    last_week = week_window(start=WINDOW.start - pd.Timedelta(weeks=1))
+    assert loyalty.transient_members(frame, enrichment, last_week)["author_id"].tolist() == ["zed"]
+    empty = week_window(start=pd.Timestamp("2027-01-04", tz="UTC"))
+    assert loyalty.transient_member_count(frame, enrichment, empty) == 0
+    assert loyalty.transient_member_share(frame, enrichment, empty) is None
+    assert loyalty.transient_messages(frame, enrichment, empty).empty

@@ -2,7 +2,8 @@
 
 Rates lie in [0, 1]; counts are never negative; brand and bot messages never change member counts;
 moving every timestamp and the window by exactly one week changes nothing; splitting a window in two
-gives consistent totals.
+gives consistent totals. Every headline figure of the summary is covered (see ``figures``), the new
+ones included.
 """
 
 from __future__ import annotations
@@ -15,9 +16,26 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from community_health.config import ClientConfig, ClientPaths
-from community_health.metrics import Window, _figures, core, dead_time, loyalty, responsiveness, shared_work
+from community_health.metrics import (
+    Window,
+    _figures,
+    catalysts,
+    core,
+    dead_time,
+    loyalty,
+    responsiveness,
+    shared_work,
+)
 from community_health.schema import Messages
-from test_metrics_helpers import T0, message, messages_frame, posts_frame, random_enrichment, week_window
+from test_metrics_helpers import (
+    T0,
+    message,
+    messages_frame,
+    posts_frame,
+    random_enrichment,
+    stable_enrichment,
+    week_window,
+)
 
 M = Messages
 MEMBERS = ("ana", "ben", "cat", "dan", "eve")
@@ -82,8 +100,11 @@ def test_rates_lie_in_the_unit_interval_and_counts_are_never_negative(
     for name, value in figures(messages, week_window(tz=tz)).items():
         if value is None:
             continue
-        if "share" in name or name in ("stickiness",):
-            assert 0.0 <= value <= 1.0, (name, value)
+        if "share" in name or name in ("stickiness", "new_member_retention") or name.startswith("health_"):
+            if name == "health_score":
+                assert 0.0 <= value <= 100.0, value
+            else:
+                assert 0.0 <= value <= 1.0, (name, value)
         elif name == "net_sentiment":
             assert -1.0 <= value <= 1.0
         else:
@@ -101,6 +122,18 @@ MEMBER_COUNTS = (
     dead_time.share_of_hours_without_member_activity,
     dead_time.longest_silence_hours,
     responsiveness.member_thread_count,
+    loyalty.new_member_retention,
+    core.onion_member_count,
+    core.orbit_member_count,
+    core.orbit_moved_closer_count,
+    core.orbit_moved_farther_count,
+)
+#: Member figures that also read the enrichment (scored the same in both frames, see stable_enrichment).
+SCORED_MEMBER_COUNTS = (
+    loyalty.transient_member_count,
+    loyalty.transient_member_share,
+    core.advocate_count,
+    core.advocate_positive_volume_share,
 )
 
 
@@ -132,6 +165,19 @@ def test_brand_and_bot_messages_never_change_member_counts(messages: pd.DataFram
     with shared_work():
         for metric in MEMBER_COUNTS:
             assert metric(more, window=window) == metric(messages, window=window), metric.__name__
+        scores, more_scores = stable_enrichment(messages), stable_enrichment(more)
+        for metric in SCORED_MEMBER_COUNTS:
+            assert metric(more, more_scores, window=window) == metric(messages, scores, window=window), (
+                metric.__name__
+            )
+        for level in (1, 2, 3, 4):
+            assert core.orbit_member_count(more, window, level) == core.orbit_member_count(
+                messages, window, level
+            )
+        for layer in ("regular", "casual"):
+            assert core.onion_member_count(more, window, layer) == core.onion_member_count(
+                messages, window, layer
+            )
 
 
 @settings(SETTINGS, max_examples=6)
@@ -161,6 +207,19 @@ def test_splitting_a_window_gives_consistent_totals(messages: pd.DataFrame, spli
         ):
             total, a, b = on(metric)
             assert total == a + b, metric.__name__
+        # So do the brand's one-to-one replies and broadcast posts.
+        for metric in (catalysts.brand_one_to_one_reply_count, catalysts.brand_broadcast_post_count):
+            total, a, b = on(metric)
+            assert total == a + b, metric.__name__
         # A member active in the whole week is active in at least one half, perhaps both.
         total, a, b = on(loyalty.active_member_count)
         assert max(a, b) <= total <= a + b
+        # Being transient depends on the whole history, not the window: the same bounds hold.
+        scores = stable_enrichment(messages)
+        total, a, b = (
+            loyalty.transient_member_count(messages, scores, window=w) for w in (whole, first, second)
+        )
+        assert max(a, b) <= total <= a + b
+        # The onion's layers share out the active members of the whole week.
+        layers = sum(core.onion_member_count(messages, whole, layer) for layer in core.ONION_LAYERS)
+        assert layers == loyalty.active_member_count(messages, window=whole)

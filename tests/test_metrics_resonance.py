@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import pytest
 
 from community_health.metrics import resonance
+from community_health.metrics._common import log_odds_z, terms
+from community_health.schema import Posts
 from test_metrics_helpers import post, posts_frame, week_window
 
 WINDOW = week_window()
@@ -66,3 +70,104 @@ def test_no_posts_no_rate() -> None:
     assert resonance.mean_engagement_rate(empty, WINDOW) is None
     assert resonance.top_posts(empty, WINDOW).empty
     assert resonance.engagement_rate_by_platform(empty, WINDOW).empty
+
+
+def with_texts(rows: list[tuple[str, float, str | None, float]]) -> pd.DataFrame:
+    """Posts (id, hours after Monday 00:00 UTC, text, engagement rate) with 1,000 impressions each."""
+    built = []
+    for post_id, hours, text, rate in rows:
+        row = post(post_id, hours, impressions=1000, engagements=round(rate * 1000))
+        row[Posts.text] = text
+        built.append(row)
+    return posts_frame(built)
+
+
+@pytest.fixture
+def timed() -> pd.DataFrame:
+    return with_texts(
+        [
+            ("q1", 9, "x" * 100, 0.10),  # Monday 09:00, 100 characters
+            ("q2", 24 + 10, "y" * 30, 0.02),  # Tuesday 10:00, 30 characters
+            ("q3", 24 + 10.5, "z" * 200, 0.04),  # Tuesday 10:30, 200 characters
+            ("q4", 20, None, 0.05),  # Monday 20:00, no text
+        ]
+    )
+
+
+def test_engagement_rate_by_weekday_hour_and_length(timed: pd.DataFrame) -> None:
+    weekday = resonance.engagement_rate_by_weekday(timed, WINDOW)
+    assert weekday.index.tolist()[:2] == ["Monday", "Tuesday"] and len(weekday) == 7
+    assert weekday.loc["Monday", "mean_engagement_rate"] == pytest.approx((0.10 + 0.05) / 2)
+    assert weekday.loc["Tuesday", "median_engagement_rate"] == pytest.approx((0.02 + 0.04) / 2)
+    assert weekday.loc["Sunday", "posts"] == 0 and pd.isna(weekday.loc["Sunday", "mean_engagement_rate"])
+    hour = resonance.engagement_rate_by_hour(timed, WINDOW)
+    assert len(hour) == 24
+    assert hour.loc[[9, 10, 20], "mean_engagement_rate"].tolist() == pytest.approx([0.10, 0.03, 0.05])
+    length = resonance.engagement_rate_by_length(timed, WINDOW)
+    assert length["mean_engagement_rate"].tolist() == pytest.approx([0.02, 0.10, 0.04, 0.05])
+    assert length.index.tolist() == [
+        "under 80 characters",
+        "80-159 characters",
+        "160 characters or more",
+        "no text",
+    ]
+
+
+def test_hours_and_weekdays_are_the_clients() -> None:
+    # Monday 23:30 UTC is Tuesday 01:30 in Madrid.
+    frame = with_texts([("p", 23.5, "hi", 0.01)])
+    madrid = week_window(tz="Europe/Madrid", start=pd.Timestamp("2026-10-04 22:00", tz="UTC"))
+    assert resonance.engagement_rate_by_weekday(frame, madrid).loc["Tuesday", "posts"] == 1
+    assert resonance.engagement_rate_by_hour(frame, madrid).loc[1, "posts"] == 1
+
+
+def test_terms_are_words_and_hashtags_without_links_or_handles() -> None:
+    text = pd.Series(["Love the #AutumnRoast! https://t.co/x @brightbrew don't V60 2 a", None])
+    assert terms(text).tolist() == [["love", "the", "#autumnroast", "don't", "v60"], []]
+
+
+@pytest.fixture
+def worded() -> pd.DataFrame:
+    # Rates 0.10, 0.08, 0.02, 0.01: the median is 0.05; h1 and h2 are high, l1 and l2 low.
+    return with_texts(
+        [
+            ("h1", 1, "#sale great coffee", 0.10),
+            ("h2", 2, "great coffee", 0.08),
+            ("l1", 3, "boring coffee", 0.02),
+            ("l2", 4, "boring update https://example.com", 0.01),
+        ]
+    )
+
+
+def test_distinctive_terms_by_log_odds_with_an_informative_prior(worded: pd.DataFrame) -> None:
+    groups = resonance.post_engagement_groups(worded, WINDOW).set_index("post_id")
+    assert groups["group"].to_dict() == {"h1": "high", "h2": "high", "l1": "low", "l2": "low"}
+    # High posts: #sale 1, great 2, coffee 2 (5 tokens); low: boring 2, coffee 1, update 1 (4 tokens).
+    # With a prior of 9 tokens (as many as the data) each term's prior count is its pooled count.
+    table = resonance.distinctive_terms(worded, WINDOW, n=2, prior_tokens=9).set_index("term")
+    assert table.index.tolist() == ["great", "#sale", "update", "boring"]
+
+    def z(y_i: float, y_j: float, alpha: float, n_i: float = 5, n_j: float = 4, a0: float = 9) -> float:
+        delta = math.log((y_i + alpha) / (n_i + a0 - y_i - alpha)) - math.log(
+            (y_j + alpha) / (n_j + a0 - y_j - alpha)
+        )
+        return delta / math.sqrt(1 / (y_i + alpha) + 1 / (y_j + alpha))
+
+    assert table.loc["great", "z"] == pytest.approx(z(2, 0, 2))  # log(4/10) - log(2/11) over sqrt(3/4)
+    assert table.loc["#sale", "z"] == pytest.approx(z(1, 0, 1))
+    assert table.loc["boring", "z"] == pytest.approx(z(0, 2, 2))
+    assert table.loc["great", ["high_count", "low_count"]].tolist() == [2, 0]
+    assert table.loc["#sale", "kind"] == "hashtag" and table.loc["great", "kind"] == "word"
+    assert table.loc["boring", "favours"] == "low engagement"
+    # The full formula agrees with the shared implementation on every term, coffee included.
+    everything = log_odds_z(
+        pd.Series({"#sale": 1, "great": 2, "coffee": 2}),
+        pd.Series({"boring": 2, "coffee": 1, "update": 1}),
+        9,
+    )
+    assert everything.loc["coffee", "z"] == pytest.approx(z(2, 1, 3))
+
+
+def test_no_posts_no_terms() -> None:
+    assert resonance.distinctive_terms(posts_frame([]), WINDOW).empty
+    assert resonance.engagement_rate_by_length(posts_frame([]), WINDOW)["posts"].sum() == 0

@@ -10,12 +10,13 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from community_health.config import ClientConfig, ClientPaths, Thresholds
+from community_health.config import ClientConfig, ClientPaths, Thresholds, read_events
 from community_health.metrics import (
     QUESTIONS,
     Window,
     catalogue,
     catalysts,
+    health,
     loyalty,
     responsiveness,
     shared_work,
@@ -38,8 +39,20 @@ def data() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
 
 
 @pytest.fixture(scope="module")
-def october(data) -> dict[str, Any]:
-    return summary(*data, CFG, "2026-10")
+def events(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
+    path = tmp_path_factory.mktemp("events") / "events.csv"
+    path.write_text(
+        "name,kind,start,end,channel,notes\n"
+        "Autumn,campaign,2026-10-01,2026-10-21,x;discourse,\n"
+        "Meetup,meetup,2026-09-19,,discourse,\n",
+        encoding="utf-8",
+    )
+    return read_events(path, MADRID)
+
+
+@pytest.fixture(scope="module")
+def october(data, events) -> dict[str, Any]:
+    return summary(*data, CFG, "2026-10", events)
 
 
 def test_summary_holds_every_figure_for_the_period_and_the_previous_one(october) -> None:
@@ -75,20 +88,24 @@ def test_summary_values_are_the_metric_functions_for_both_windows(data, october)
     )
 
 
-def test_summary_is_byte_identical_across_runs(data, october) -> None:
+def test_summary_is_byte_identical_across_runs(data, october, events) -> None:
     messages, posts, enrichment = data
     first = json.dumps(october, sort_keys=True)
-    second = json.dumps(summary(messages.copy(), posts, enrichment, CFG, "2026-10"), sort_keys=True)
+    second = json.dumps(summary(messages.copy(), posts, enrichment, CFG, "2026-10", events), sort_keys=True)
     assert first == second
     assert "NaN" not in first
 
 
-def test_summary_of_an_empty_month_is_null_not_zero(data) -> None:
+def test_summary_of_an_empty_month_is_null_not_zero(data, events) -> None:
     messages, posts, enrichment = data
-    result = summary(messages, posts, enrichment, CFG, "2027-06")["metrics"]
+    result = summary(messages, posts, enrichment, CFG, "2027-06", events)["metrics"]
     assert result["loyalty"]["active_members"]["value"] == 0
     assert result["responsiveness"]["median_first_response_hours"]["value"] is None
     assert result["listening"]["net_sentiment"]["value"] is None
+    assert result["loyalty"]["transient_member_share"]["value"] is None
+    assert result["core"]["advocates"]["value"] == 0
+    assert result["catalysts"]["one_to_one_share"]["value"] is None
+    assert result["health"]["health_score"]["value"] is None
 
 
 def all_figures(messages, posts, enrichment, window: Window) -> dict[str, Any]:
@@ -159,24 +176,77 @@ def test_every_metric_is_typed_and_documented(function) -> None:
     assert "window" in signature.parameters
 
 
-def call(function, messages, posts, enrichment, window) -> Any:
+def call(function, messages, posts, enrichment, window, events=None) -> Any:
     arguments = {
         "messages": messages,
         "posts": posts,
         "enrichment": enrichment,
+        "events": events,
         "window": window,
         "thresholds": Thresholds(),
         "business_hours": CFG.business_hours,
         "target_hours": 24.0,
+        "weights": {"active_members": 1.0, "sentiment": 2.0},
     }
     wanted = inspect.signature(function).parameters
     return function(**{k: v for k, v in arguments.items() if k in wanted})
 
 
 @pytest.mark.parametrize("function", metric_functions(), ids=lambda f: f.__name__)
-def test_no_metric_changes_its_inputs(function, data) -> None:
+def test_no_metric_changes_its_inputs(function, data, events) -> None:
     messages, posts, enrichment = data
-    before = (messages.copy(deep=True), posts.copy(deep=True), enrichment.copy(deep=True))
-    call(function, messages, posts, enrichment, Window.from_period("2026-10", MADRID))
-    for after, original in zip((messages, posts, enrichment), before, strict=True):
+    inputs = (messages, posts, enrichment, events)
+    before = tuple(frame.copy(deep=True) for frame in inputs)
+    call(function, messages, posts, enrichment, Window.from_period("2026-10", MADRID), events)
+    for after, original in zip(inputs, before, strict=True):
         pd.testing.assert_frame_equal(after, original)
+
+
+NEW_FIGURES = {
+    "catalysts": {"brand_one_to_one_replies", "brand_broadcast_posts", "one_to_one_share"},
+    "core": {
+        "onion_core_members",
+        "onion_regular_members",
+        "onion_casual_members",
+        "orbit_1_members",
+        "orbit_2_members",
+        "orbit_3_members",
+        "orbit_4_members",
+        "orbit_moved_closer",
+        "orbit_moved_farther",
+        "advocates",
+        "advocate_positive_volume_share",
+    },
+    "loyalty": {"new_member_retention", "transient_members", "transient_member_share"},
+    "campaigns": {"events_in_period"},
+    "health": {
+        "health_score",
+        "health_active_members",
+        "health_responsiveness",
+        "health_catalysts",
+        "health_sentiment",
+        "health_loyalty",
+    },
+}
+
+
+def test_summary_holds_the_new_figures_with_their_previous_values(data, october, events) -> None:
+    messages, _, enrichment = data
+    result = october["metrics"]
+    for question, names in NEW_FIGURES.items():
+        assert names <= set(result[question]), question
+    window = Window.from_period("2026-10", MADRID)
+    assert result["campaigns"]["events_in_period"]["value"] == 1  # Autumn; the September meetup before
+    assert result["campaigns"]["events_in_period"]["previous"] == 1  # the meetup
+    onion = result["core"]
+    assert (
+        onion["onion_core_members"]["value"]
+        + onion["onion_regular_members"]["value"]
+        + onion["onion_casual_members"]["value"]
+        == result["loyalty"]["active_members"]["value"]
+    )
+    score = health.health_score(messages, enrichment, window, CFG.health_weights, CFG.thresholds)
+    assert result["health"]["health_score"]["value"] == round(score.value, 1)
+    components = score.components.set_index("component")["score"]
+    assert result["health"]["health_sentiment"]["value"] == round(components["sentiment"], 4)
+    assert result["health"]["health_score"]["unit"] == "points (0-100)"

@@ -1,4 +1,4 @@
-"""The ``community-health`` command: verbs that follow the data flow (demo, ingest, render)."""
+"""The ``community-health`` command: verbs that follow the data flow (demo, ingest, render, batch)."""
 
 from __future__ import annotations
 
@@ -55,6 +55,58 @@ def cmd_render(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_batch(args: argparse.Namespace) -> int:
+    from community_health.batch import (
+        BatchOptions,
+        alert_line,
+        counts_sentence,
+        default_workers,
+        period_range,
+        plan_jobs,
+        run_batch,
+        select_clients,
+        summary_table,
+    )
+
+    if args.workers is not None and args.workers < 1:
+        raise ValueError(f"--workers must be 1 or more, not {args.workers}")
+    data_dir, out_dir = Path(args.data_dir).resolve(), Path(args.out).resolve()
+    clients = select_clients(data_dir, args.clients)
+    periods = period_range(args.periods or args.period) if (args.periods or args.period) else [None]
+    jobs = plan_jobs(clients, periods)
+    workers = min(args.workers or default_workers(), len(jobs))
+    where = f"in {workers} processes"
+    if args.dask_scheduler:
+        where = f"on the Dask cluster at {args.dask_scheduler}"
+    _echo(f"batch: {len(jobs)} reports ({len(clients)} clients x {len(periods)} periods) {where}")
+    options = BatchOptions(
+        data_dir=data_dir,
+        out_dir=out_dir,
+        notebook=args.notebook,
+        pdf=not args.no_pdf,
+        final=args.final,
+        pseudonymise=args.pseudonymise,
+        force=args.force,
+    )
+    batch = run_batch(jobs, options, workers=workers, dask_scheduler=args.dask_scheduler, echo=_echo)
+    print(summary_table(batch.results))
+    print()
+    print(counts_sentence(batch.results, batch.seconds))
+    shown = 10
+    print(f"{len(batch.alerts)} early-warning spikes, worst first ({batch.alerts_path}):")
+    for alert in batch.alerts[:shown]:
+        print(f"  {alert_line(alert)}")
+    if len(batch.alerts) > shown:
+        print(f"  … and {len(batch.alerts) - shown} more in {batch.alerts_path.name}")
+    if batch.failed:
+        _echo(
+            f"community-health batch: {len(batch.failed)} of {len(batch.results)} reports failed; "
+            "each failed notebook is kept in <out>/<client>/<period>.failed/ with its error.json"
+        )
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="community-health",
@@ -108,6 +160,29 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--final", action="store_true", help="refuse to render without commentary")
     render.add_argument("--pseudonymise", action="store_true", help="replace member names by pseudonyms")
     render.add_argument("--no-pdf", action="store_true", help="skip the PDF")
+
+    batch = verb(
+        "batch",
+        "render many clients and periods in parallel; failures never stop the others",
+        "community-health batch --clients acme,demo --periods 2026-07..2026-10 --workers 2\n"
+        "  community-health batch --period 2026-10 --dask-scheduler tcp://10.0.0.5:8786",
+        cmd_batch,
+    )
+    batch.add_argument("--clients", default=None, help="a,b or all (default: all clients)")
+    which = batch.add_mutually_exclusive_group()
+    which.add_argument("--period", default=None, help="month YYYY-MM (default: each client's last complete)")
+    which.add_argument("--periods", default=None, metavar="A..B", help="months A to B, e.g. 2026-07..2026-10")
+    batch.add_argument("--workers", type=int, default=None, help="local processes (default: one per core)")
+    batch.add_argument(
+        "--dask-scheduler", default=None, metavar="tcp://HOST:PORT", help="render on a Dask cluster instead"
+    )
+    batch.add_argument("--force", action="store_true", help="render even reports whose inputs are unchanged")
+    batch.add_argument("--notebook", default="community_health_report", help="notebook in notebooks/")
+    batch.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="default: data")
+    batch.add_argument("--out", type=Path, default=DEFAULT_REPORTS_DIR, help="default: reports")
+    batch.add_argument("--final", action="store_true", help="refuse to render without commentary")
+    batch.add_argument("--pseudonymise", action="store_true", help="replace member names by pseudonyms")
+    batch.add_argument("--no-pdf", action="store_true", help="skip the PDFs")
     return parser
 
 

@@ -157,7 +157,7 @@ class ClientConfig:
     branding: Branding = Branding()
     health_weights: dict[str, float] = field(default_factory=dict)
     column_mappings: dict[str, dict[str, str]] = field(default_factory=dict)
-    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    aliases: tuple[PersonAlias, ...] = ()  # one person under several accounts
 
     def is_brand(self, platform: str, author_id: object, author_name: object = None) -> bool:
         """Whether an author is one of the client's own accounts (matched on id or name, any case)."""
@@ -209,6 +209,123 @@ def _business_hours(raw: Any, where: str) -> BusinessHours:
     )
 
 
+@dataclass(frozen=True)
+class PersonAlias:
+    """One person seen under several accounts, on one platform or several (``aliases`` in ``client.yml``).
+
+    Attributes
+    ----------
+    person
+        The person's id in the workbook (the name given in ``client.yml``).
+    accounts
+        (platform, author id) of each account, in the order listed: on each platform the first
+        account listed that the data holds is the one the others are counted as.
+    """
+
+    person: str
+    accounts: tuple[tuple[Platform, str], ...]
+
+
+_PHONE_ID = re.compile(r"\+?[\d\s().\-\u00a0]{7,}")
+
+
+def account_key(author_id: object) -> str:
+    """How an author id is matched against ``aliases``: any case, a leading ``@`` ignored, and a phone
+    number by its digits only (``+34 600 12 34 56``, ``+34600123456`` and ``34600123456`` are one)."""
+    text = str(author_id).strip()
+    if _PHONE_ID.fullmatch(text):
+        return re.sub(r"\D", "", text)
+    return text.casefold().lstrip("@")
+
+
+def _alias_accounts(raw: Any, where: str) -> list[tuple[Platform, str]]:
+    """The accounts of one person: ``{platform: id or [ids]}``, or a list of those and of
+    ``"platform: id"`` strings."""
+    entries: list[tuple[Any, Any, str]] = []
+    items = raw if isinstance(raw, list) else [raw]
+    for i, item in enumerate(items):
+        here = f"{where}[{i}]" if isinstance(raw, list) else where
+        if isinstance(item, str):
+            platform, sep, author = item.partition(":")
+            if not sep:
+                raise ConfigError(
+                    f"{here}: expected an account written platform: author id (like discord: "
+                    f"'311111111111111111'), got {item!r}"
+                )
+            entries.append((platform.strip(), author.strip(), here))
+        elif isinstance(item, dict):
+            for platform, ids in item.items():
+                for author in ids if isinstance(ids, list) else [ids]:
+                    entries.append((platform, author, f"{here}.{platform}"))
+        else:
+            raise ConfigError(f"{here}: expected platform: author id, got {item!r}")
+    out = []
+    for platform_raw, author, here in entries:
+        try:
+            platform = Platform(str(platform_raw).strip().lower())
+        except ValueError:
+            known = ", ".join(p.value for p in Platform)
+            raise ConfigError(
+                f"{here}: unknown platform {platform_raw!r}; known platforms: {known}"
+            ) from None
+        if isinstance(author, bool) or not isinstance(author, str | int):
+            raise ConfigError(f"{here}: expected an author id (text or a number), got {author!r}")
+        text = str(author).strip()
+        if not text or not account_key(text):
+            raise ConfigError(f"{here}: expected an author id, got nothing")
+        out.append((platform, text))
+    if not out:
+        raise ConfigError(f"{where}: lists no accounts")
+    return out
+
+
+def _aliases(raw: Any, where: str) -> tuple[PersonAlias, ...]:
+    """``aliases``: a mapping of each person to their accounts, or a list of groups of accounts (each
+    a list, or ``{person: name, accounts: [...]}``)."""
+    if raw is None:
+        return ()
+    groups: list[tuple[str, Any, str]] = []
+    if isinstance(raw, dict):
+        for person, accounts in raw.items():
+            if isinstance(person, bool) or not isinstance(person, str | int) or not str(person).strip():
+                raise ConfigError(f"{where}: expected a person's name as key, got {person!r}")
+            groups.append((str(person).strip(), accounts, f"{where}.{person}"))
+    elif isinstance(raw, list):
+        for i, group in enumerate(raw):
+            here = f"{where}[{i}]"
+            if isinstance(group, dict) and "accounts" in group:
+                person = group.get("person")
+                if person is not None and (not isinstance(person, str | int) or not str(person).strip()):
+                    raise ConfigError(f"{here}.person: expected a person's name, got {person!r}")
+                groups.append(
+                    (str(person).strip() if person is not None else "", group["accounts"], f"{here}.accounts")
+                )
+            else:
+                groups.append(("", group, here))
+    else:
+        raise ConfigError(
+            f"{where}: expected a mapping of each person to their accounts (ana: {{discord: '3111...', "
+            f"whatsapp: '+34600123456'}}) or a list of groups of accounts, got {raw!r}"
+        )
+    out: list[PersonAlias] = []
+    owner: dict[tuple[Platform, str], str] = {}
+    for person, accounts, here in groups:
+        listed = _alias_accounts(accounts, here)
+        name = person or f"{listed[0][0].value}:{listed[0][1]}"
+        if any(a.person == name for a in out):
+            raise ConfigError(f"{here}: the person {name!r} is listed twice; list all their accounts once")
+        for platform, author in listed:
+            key = (platform, account_key(author))
+            if key in owner and owner[key] != name:
+                raise ConfigError(
+                    f"{where}: the {platform.value} account {author!r} is listed for both {owner[key]!r} and "
+                    f"{name!r}; an account belongs to one person"
+                )
+            owner[key] = name
+        out.append(PersonAlias(name, tuple(dict.fromkeys(listed))))
+    return tuple(out)
+
+
 def load_client(client: str, data_dir: Path | str = DEFAULT_DATA_DIR) -> ClientConfig:
     """Read ``<data_dir>/<client>/client.yml`` into a :class:`ClientConfig`."""
     root = Path(data_dir) / client
@@ -253,5 +370,110 @@ def load_client(client: str, data_dir: Path | str = DEFAULT_DATA_DIR) -> ClientC
         branding=branding,
         health_weights={str(k): float(v) for k, v in (raw.get("health_weights") or {}).items()},
         column_mappings={str(k): dict(v) for k, v in (raw.get("column_mappings") or {}).items()},
-        aliases={str(k): tuple(v) for k, v in (raw.get("aliases") or {}).items()},
+        aliases=_aliases(raw.get("aliases"), f"{where}: aliases"),
     )
+
+
+EVENT_COLUMNS = ("name", "kind", "start", "end", "channel", "notes")
+
+
+def empty_events() -> pd.DataFrame:
+    """An events table with no rows (see :func:`read_events`)."""
+    return pd.DataFrame(
+        {
+            "name": pd.Series(dtype="str"),
+            "kind": pd.Series(dtype="str"),
+            "start": pd.Series(dtype="datetime64[ns, UTC]"),
+            "end": pd.Series(dtype="datetime64[ns, UTC]"),
+            "channels": pd.Series(dtype="object"),
+            "notes": pd.Series(dtype="str"),
+            "row": pd.Series(dtype="int64"),
+        }
+    )
+
+
+def read_events(path: Path | str, tz: str) -> pd.DataFrame:
+    """A client's ``events.csv`` (campaigns, launches, meetups, crises) as a typed table.
+
+    Each row names an event, its ``kind``, its first and last local day (``start``, ``end`` as
+    ``YYYY-MM-DD``; an empty end means a one-day event), the channels it concerns (platforms or
+    channel names separated by ``;``, empty for all) and free ``notes``.
+
+    Parameters
+    ----------
+    path
+        The CSV file; a missing file means no events.
+    tz
+        The client's time zone, in which the days are counted.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``name``, ``kind``, ``start`` (UTC, the first local midnight), ``end`` (UTC, exclusive: the
+        local midnight after the last day), ``channels`` (a tuple of lower-case names, empty for
+        all), ``notes`` and ``row`` (the data row number in the file, from 1).
+
+    Raises
+    ------
+    ConfigError
+        Naming the file, every bad row and its field, and what was expected.
+    """
+    path = Path(path)
+    if not path.is_file():
+        return empty_events()
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    raw.columns = [str(c).strip().lower() for c in raw.columns]
+    missing = [c for c in ("name", "start") if c not in raw.columns]
+    if missing:
+        raise ConfigError(
+            f"{path}: missing columns {missing}; expected the columns {', '.join(EVENT_COLUMNS)}"
+        )
+    for column in EVENT_COLUMNS:
+        if column not in raw.columns:
+            raw[column] = ""
+    problems, rows = [], []
+    for number, record in enumerate(raw.to_dict("records"), start=1):
+        where = f"{path} row {number}"
+        name = record["name"].strip()
+        if not name:
+            problems.append(f'{where}, field "name": expected the event\'s name, got nothing')
+            continue
+        try:
+            first = date.fromisoformat(record["start"].strip())
+        except ValueError:
+            problems.append(
+                f'{where}, field "start": expected a day like 2026-10-01, got "{record["start"]}"'
+            )
+            continue
+        try:
+            last = date.fromisoformat(record["end"].strip()) if record["end"].strip() else first
+        except ValueError:
+            problems.append(f'{where}, field "end": expected a day like 2026-10-21, got "{record["end"]}"')
+            continue
+        if last < first:
+            problems.append(
+                f'{where}, field "end": expected a day on or after {first}, got "{record["end"]}"'
+            )
+            continue
+        channels = tuple(c.strip().casefold() for c in record["channel"].split(";") if c.strip())
+        rows.append(
+            {
+                "name": name,
+                "kind": record["kind"].strip(),
+                "start": pd.Timestamp(first).tz_localize(tz, nonexistent="shift_forward").tz_convert("UTC"),
+                "end": (pd.Timestamp(last) + pd.Timedelta(days=1))
+                .tz_localize(tz, nonexistent="shift_forward")
+                .tz_convert("UTC"),
+                "channels": channels,
+                "notes": record["notes"].strip(),
+                "row": number,
+            }
+        )
+    if problems:
+        raise ConfigError("; ".join(problems))
+    if not rows:
+        return empty_events()
+    out = pd.DataFrame(rows)
+    out["start"] = out["start"].astype("datetime64[ns, UTC]")
+    out["end"] = out["end"].astype("datetime64[ns, UTC]")
+    return out.astype({"name": "str", "kind": "str", "notes": "str", "row": "int64"})

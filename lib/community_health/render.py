@@ -22,7 +22,8 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+import uuid
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -108,6 +109,13 @@ def default_period(cfg: ClientConfig) -> Period:
     return latest if last_day.total_seconds() < 86_400 else latest.previous()
 
 
+def report_dir(out_dir: Path | str, client: str, period: Period | str, notebook: str) -> Path:
+    """Where a report is written: ``out_dir/<client>/<period>/`` (``<period>-<notebook>`` for another
+    notebook than the client report)."""
+    name = str(period) if notebook == "community_health_report" else f"{period}-{notebook}"
+    return Path(out_dir).resolve() / client / name
+
+
 @dataclass
 class RenderResult:
     """Where a rendered report went and how long each step took (seconds)."""
@@ -131,6 +139,7 @@ def render_report(
     pseudonymise: bool = False,
     pdf: bool = True,
     echo: Callable[[str], None] = lambda _msg: None,
+    record: Mapping[str, object] | None = None,
 ) -> RenderResult:
     """Render one client's report for one period into ``out_dir/<client>/<period>/``.
 
@@ -148,6 +157,8 @@ def render_report(
         Replace member names by stable pseudonyms everywhere in the outputs.
     pdf
         Also print ``report.pdf``.
+    record
+        More entries for ``render.json`` (a batch stores the fingerprint of the inputs there).
     """
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -155,10 +166,10 @@ def render_report(
     cfg = load_client(client, data_dir)
     source = notebook_path(notebook)
 
-    from community_health.ingest import load_tables
+    from community_health.ingest import ingest_client
 
     echo(f"{client}: bringing the normalised tables up to date")
-    load_tables(cfg)
+    ingest_client(cfg)  # the notebook reads the tables; this process need not hold them too
     timings["ingest"] = time.perf_counter() - clock
     chosen = Period.parse(period) if period else default_period(cfg)
     if final and not cfg.paths.commentary(chosen).is_file():
@@ -167,11 +178,7 @@ def render_report(
             "(executive summary, highlights, recommendations) and render again"
         )
 
-    destination = (
-        Path(out_dir).resolve()
-        / client
-        / (str(chosen) if notebook == "community_health_report" else f"{chosen}-{notebook}")
-    )
+    destination = report_dir(out_dir, client, chosen, notebook)
     destination.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", dir=destination.parent))
     staging.chmod(0o755)  # mkdtemp makes it private; a report folder is read like any other
@@ -215,6 +222,7 @@ def render_report(
     (staging / "render.json").write_text(
         json.dumps(
             {
+                **(record or {}),
                 "client": client,
                 "period": str(chosen),
                 "notebook": notebook,
@@ -238,11 +246,24 @@ def _is_draft(folder: Path) -> bool:
 
 
 class LocalKernelManager(AsyncKernelManager):
-    """A kernel reached over local IPC sockets: nothing listens on the network, nothing is sent in clear."""
+    """A kernel reached over local IPC sockets: nothing listens on the network, nothing is sent in clear.
+
+    Each kernel's sockets get their own path in the private Jupyter runtime folder: jupyter_client's
+    default (``kernel-ipc-1`` ... in the working folder, the first numbers free) let two renders started
+    at the same moment (a batch, two test runs) bind the same sockets and read each other's messages.
+    """
 
     @default("transport")
     def _default_transport(self) -> str:
         return "ipc"
+
+    @default("ip")
+    def _default_ip(self) -> str:
+        from jupyter_core.paths import jupyter_runtime_dir
+
+        runtime = Path(jupyter_runtime_dir())
+        runtime.mkdir(parents=True, exist_ok=True, mode=0o700)
+        return str(runtime / f"ch-kernel-{uuid.uuid4().hex[:16]}")
 
 
 def execute_notebook(source: Path, executed: Path, parameters: dict[str, object]) -> None:

@@ -13,7 +13,8 @@ posts
     Brand posts with aggregate analytics (X analytics, Facebook Page Insights, ...): the input of
     the resonance and campaign sections.
 members
-    One row per (platform, author_id) derived from messages, with followers where an export has them.
+    One row per (platform, author_id) derived from messages, with followers where an export has them,
+    and the ``person_id`` that joins one person's accounts across platforms.
 """
 
 from __future__ import annotations
@@ -125,10 +126,16 @@ class Posts(pa.DataFrameModel):
 
 
 class Members(pa.DataFrameModel):
-    """One row per (platform, author_id), derived from ``messages``."""
+    """One row per (platform, author_id), derived from ``messages``.
+
+    ``person_id`` is the same for every account of one person (``aliases`` in ``client.yml``):
+    the person's name there, else ``<platform>:<author_id>``. Counting distinct ``person_id`` among
+    members counts people, whatever platforms they use.
+    """
 
     author_id: Series[str]
     platform: Series[str] = pa.Field(isin=[p.value for p in Platform])
+    person_id: Series[str] = pa.Field(nullable=False)
     name: Series[str] = pa.Field(nullable=True)
     followers: Series[pd.Int64Dtype] = _count()
     first_seen: Series[UTC_TIMESTAMP]

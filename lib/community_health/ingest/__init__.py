@@ -37,11 +37,26 @@ from __future__ import annotations
 # Importing a reader module registers its format.
 from community_health.ingest import (  # noqa: F401
     brandwatch,
+    discord_csv,
     discord_json,
+    discourse_csv,
     discourse_json,
     facebook_insights,
+    facebook_insights_xls,
+    facebook_page_level,
+    linkedin_content,
+    mastodon_outbox,
+    meltwater,
+    meta_business_suite,
+    reddit_jsonl,
     slack,
+    sprout_social,
+    talkwalker,
+    telegram_json,
+    whatsapp_txt,
     x_analytics,
+    x_archive,
+    youtube_studio,
 )
 from community_health.ingest.envelope import ReadContext, ReadResult, Table
 from community_health.ingest.pipeline import IngestError, Tables, ingest_client, load_tables, members_from

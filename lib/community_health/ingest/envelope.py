@@ -104,6 +104,7 @@ class RowLabel(StrEnum):
     ROW = "row"
     MESSAGE = "message"
     POST = "post"
+    LINE = "line"  # a line of a text export (JSON lines, a chat transcript)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -508,6 +509,10 @@ def parse_dates(
             return
         parsed = pd.to_datetime(s[rows], format=fmt, errors="coerce", utc=aware)
         got = parsed.notna().to_numpy(dtype=bool)
+        if got.any():
+            # nanosecond timestamps end in 1677 and 2262: a year beyond (7011, a typo) is no date
+            years = parsed.dt.year.to_numpy(dtype="float64", na_value=np.nan)
+            got = got & (years > 1677) & (years < 2262)
         if not got.any():
             return
         hit = parsed[got]

@@ -91,6 +91,19 @@ def parse_facebook_insights_posts(data: bytes, ctx: ReadContext) -> ReadResult:
         table = load_sheet(data, is_header, ctx.column_mapping, "Post ID, Permalink, Post Message, Posted")
     except TableError as exc:
         return refused(Table.POSTS, f"{ctx.source}: {exc}; this is not a readable Page Insights post export.")
+    return posts_from_table(table, ctx)
+
+
+def posts_from_table(table: RawTable, ctx: ReadContext) -> ReadResult:
+    """``posts`` rows from the rows of a post-level export (CSV, or a workbook's key sheet).
+
+    Parameters
+    ----------
+    table
+        The rows under the header; a description row first is dropped and not counted.
+    ctx
+        The export's path, and the client's time zone (the page's local time of ``Posted``).
+    """
     if is_description_row(table):
         table = table.drop_first()
     rows = SheetRows(table, ctx)

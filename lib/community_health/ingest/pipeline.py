@@ -18,6 +18,26 @@ skipped
     rows that are readable but not community content (Slack ``channel_join``, Discord
     ``GuildMemberJoin``, deleted Discourse posts), counted per reason in ``skipped_reasons``. They are
     not errors, so they are not in the quarantine table.
+
+Identity: one person under several accounts (``aliases`` in ``client.yml``)
+---------------------------------------------------------------------------
+A member is keyed by (platform, author_id) everywhere downstream (members, every metric). Aliases are
+applied here, after the brand and bot marks, in the way that changes that key least:
+
+* **On one platform**, the accounts of one person are merged: every listed account's ``author_id`` is
+  rewritten to the person's first listed account on that platform that the data holds (as the data
+  spells it). Active members, the core group, new and returning members, "answered by someone other
+  than the author" and member-to-member replies then count that person once, with no change to the
+  metrics. Message ids are untouched, so deduplication is unaffected.
+* **Across platforms**, ``author_id`` keeps the platform's own account (it is what the platform's links,
+  mentions and brand lists use), and ``members.person_id`` joins the person's accounts: the person's
+  name in ``client.yml``, else ``<platform>:<author_id>``. Counting people across platforms is
+  ``members.person_id.nunique()``; metrics keyed by (platform, author_id) still count one member per
+  platform until they group by ``person_id``.
+* Brand and bot marks follow the person: when any account of a person is a brand account or a bot
+  (``client.yml`` or the data), all of that person's messages are marked so, on every platform.
+
+Changing ``aliases`` re-combines the tables without parsing any export again.
 """
 
 from __future__ import annotations
@@ -25,7 +45,7 @@ from __future__ import annotations
 import copy
 import functools
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,7 +54,7 @@ import pandas as pd
 import pandera.errors as pa_errors
 from tqdm import tqdm
 
-from community_health.config import ClientConfig
+from community_health.config import ClientConfig, PersonAlias, account_key
 from community_health.ingest.envelope import (
     NS_UTC,
     ReadContext,
@@ -110,10 +130,11 @@ def settings_fingerprint(cfg: ClientConfig) -> str:
 
 
 def accounts_fingerprint(cfg: ClientConfig) -> str:
-    """What changes the brand and bot marks applied after parsing."""
+    """What changes the brand and bot marks and the aliases applied after parsing."""
     return fingerprint(
         {str(k): list(v) for k, v in cfg.brand_accounts.items()},
         {str(k): list(v) for k, v in cfg.bot_accounts.items()},
+        [[a.person, [[p.value, i] for p, i in a.accounts]] for a in cfg.aliases],
     )
 
 
@@ -211,6 +232,55 @@ def _mark_accounts(frame: pd.DataFrame, cfg: ClientConfig) -> pd.DataFrame:
     return out
 
 
+def _alias_lookup(aliases: Sequence[PersonAlias]) -> dict[tuple[str, str], tuple[str, int]]:
+    """(platform, account key) -> (person, the account's place in the person's list)."""
+    return {
+        (platform.value, account_key(author)): (alias.person, order)
+        for alias in aliases
+        for order, (platform, author) in enumerate(alias.accounts)
+    }
+
+
+def apply_aliases(frame: pd.DataFrame, aliases: Sequence[PersonAlias]) -> pd.DataFrame:
+    """Messages with one author id per person and platform, and brand and bot marks shared by a person's
+    accounts (see "Identity" above).
+
+    Parameters
+    ----------
+    frame
+        Messages, brand and bot marks applied.
+    aliases
+        The client's ``aliases``.
+    """
+    if frame.empty or not aliases:
+        return frame
+    lookup = _alias_lookup(aliases)
+    key = [Messages.platform, Messages.author_id]
+    authors = frame[key].drop_duplicates()
+    found = [lookup.get((p, account_key(a))) for p, a in authors.itertuples(index=False, name=None)]
+    authors = authors.assign(
+        _person=[f[0] if f else None for f in found], _order=[f[1] if f else -1 for f in found]
+    ).loc[[f is not None for f in found]]
+    if authors.empty:
+        return frame
+    first = (
+        authors.sort_values(["_order", Messages.author_id], kind="stable")
+        .drop_duplicates(["_person", Messages.platform])
+        .rename(columns={Messages.author_id: "_canonical"})[["_person", Messages.platform, "_canonical"]]
+    )
+    authors = authors.merge(first, on=["_person", Messages.platform], how="left")
+    merged = frame[key].merge(authors[[*key, "_person", "_canonical"]], on=key, how="left", sort=False)
+    out = frame.copy()
+    out[Messages.author_id] = merged["_canonical"].fillna(merged[Messages.author_id]).astype("str").to_numpy()
+    person = merged["_person"]
+    has_person = person.notna().to_numpy()
+    for column in (Messages.author_is_brand, Messages.author_is_bot):
+        marks = pd.Series(out[column].to_numpy(dtype=bool))
+        shared = marks.groupby(person.fillna("").to_numpy()).transform("any").to_numpy(dtype=bool)
+        out[column] = np.where(has_person, shared, marks.to_numpy())
+    return out
+
+
 def _validate_rows(frame: pd.DataFrame, model: type) -> tuple[np.ndarray, pd.DataFrame]:
     """Check rows against the table's schema (lazily, every failure at once).
 
@@ -277,7 +347,7 @@ def _combine_table(
         else empty_frame(table).assign(_unit=pd.Series(dtype="int64"))
     )
     if table is Table.MESSAGES:
-        frame = _mark_accounts(frame, cfg)
+        frame = apply_aliases(_mark_accounts(frame, cfg), cfg.aliases)
     unit_of = frame.pop("_unit").to_numpy(dtype=np.int64)
     invalid, invalid_q = _validate_rows(frame, model)
     valid = ~invalid
@@ -305,14 +375,17 @@ def _combine_table(
     return kept.reset_index(drop=True), per_unit
 
 
-def members_from(messages: pd.DataFrame) -> pd.DataFrame:
-    """One row per (platform, author_id): the name last used, the most followers seen, when first seen,
-    and whether any of the author's messages was marked brand or bot.
+def members_from(messages: pd.DataFrame, aliases: Sequence[PersonAlias] = ()) -> pd.DataFrame:
+    """One row per (platform, author_id): the person it belongs to, the name last used, the most
+    followers seen, when first seen, and whether any of the author's messages was marked brand or bot.
 
     Parameters
     ----------
     messages
         The normalised messages.
+    aliases
+        The client's ``aliases``: an account listed there belongs to that person (``person_id`` is the
+        person's name); any other account is a person of its own (``<platform>:<author_id>``).
     """
     if messages.empty:
         return empty(Members)
@@ -326,8 +399,14 @@ def members_from(messages: pd.DataFrame) -> pd.DataFrame:
         is_bot=(Messages.author_is_bot, "any"),
     ).reset_index()
     out = out.rename(columns={Messages.platform: Members.platform, Messages.author_id: Members.author_id})
+    lookup = _alias_lookup(aliases)
+    out[Members.person_id] = [
+        found[0] if (found := lookup.get((p, account_key(a)))) else f"{p}:{a}"
+        for p, a in zip(out[Members.platform], out[Members.author_id], strict=True)
+    ]
     out = out.astype(
         {
+            Members.person_id: "str",
             Members.name: "str",
             Members.followers: "Int64",
             Members.first_seen: NS_UTC,
@@ -342,7 +421,7 @@ def combine(units: list[_Unit], cfg: ClientConfig) -> Tables:
     """The normalised tables and the ingest log from every export's reader result."""
     messages, m_stats = _combine_table(units, Table.MESSAGES, Messages.message_id, Messages, cfg)
     posts, p_stats = _combine_table(units, Table.POSTS, Posts.post_id, Posts, cfg)
-    members = members_from(messages)
+    members = members_from(messages, cfg.aliases)
     Members.validate(members, lazy=True)
     quarantine_parts = [u.quarantine for u in units if len(u.quarantine)]
     quarantine_parts += [q for q in (m_stats["invalid_q"], p_stats["invalid_q"]) if len(q)]

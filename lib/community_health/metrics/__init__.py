@@ -7,9 +7,11 @@ listening          What are people saying about the brand; is something brewing?
 responsiveness     Do we answer fast? What went unanswered?
 catalysts          Do members talk to each other, or only react to the brand?
 dead_time          When is the community silent; when are members alone?
-core               How many members carry the community?
-loyalty            Do members come back?
-resonance          Which brand posts worked?
+core               How many members carry the community? Who are the advocates?
+loyalty            Do members come back, or drop in for support and vanish?
+resonance          Which brand posts and which words worked?
+campaigns          What did a campaign, a launch or a meetup change, before versus after?
+health             How healthy is the community, all told, and why?
 =================  ==========================================================================
 
 Every metric takes the tables it reads and a :class:`Window`, never changes its inputs, and has a
@@ -29,12 +31,14 @@ from typing import Any
 
 import pandas as pd
 
-from community_health.config import ClientConfig, Period
+from community_health.config import ClientConfig, Period, empty_events, read_events
 from community_health.metrics import (
+    campaigns,
     catalysts,
     channels,
     core,
     dead_time,
+    health,
     listening,
     loyalty,
     resonance,
@@ -64,7 +68,9 @@ QUESTIONS: dict[str, ModuleType] = {
     "core": core,
     "loyalty": loyalty,
     "resonance": resonance,
+    "campaigns": campaigns,
     "channels": channels,
+    "health": health,
 }
 
 _SECTION = re.compile(r"^(Parameters|Returns|Raises|Examples|Notes|See Also)\n-{3,}", re.MULTILINE)
@@ -129,11 +135,16 @@ def _by_business_hours(
 
 
 def _figures(
-    messages: pd.DataFrame, posts: pd.DataFrame, enrichment: pd.DataFrame, cfg: ClientConfig
+    messages: pd.DataFrame,
+    posts: pd.DataFrame,
+    enrichment: pd.DataFrame,
+    cfg: ClientConfig,
+    events: pd.DataFrame | None = None,
 ) -> list[_Figure]:
     m, th = (messages,), cfg.thresholds
     scored = (messages, enrichment)
     brand = {"responder": Responder.BRAND}
+    events = empty_events() if events is None else events
     return [
         _Figure("listening", "net_sentiment", listening.net_sentiment, scored, {"thresholds": th}),
         _Figure("listening", "negative_share", listening.negative_share, scored, {"thresholds": th}),
@@ -216,6 +227,9 @@ def _figures(
             m,
         ),
         _Figure("catalysts", "member_to_member_reply_share", catalysts.member_to_member_reply_share, m),
+        _Figure("catalysts", "brand_one_to_one_replies", catalysts.brand_one_to_one_reply_count, m),
+        _Figure("catalysts", "brand_broadcast_posts", catalysts.brand_broadcast_post_count, m),
+        _Figure("catalysts", "one_to_one_share", catalysts.one_to_one_share, m),
         _Figure(
             "catalysts",
             "median_distinct_members_per_thread",
@@ -249,6 +263,24 @@ def _figures(
         _Figure("core", "core_group_size", core.core_group_size, m),
         _Figure("core", "core_group_activity_share", core.core_group_activity_share, m),
         _Figure("core", "core_group_share_of_members", core.core_group_share_of_members, m),
+        *(
+            _Figure("core", f"onion_{layer}_members", core.onion_member_count, m, {"layer": layer})
+            for layer in core.ONION_LAYERS
+        ),
+        *(
+            _Figure("core", f"orbit_{level}_members", core.orbit_member_count, m, {"level": level})
+            for level in (1, 2, 3, 4)
+        ),
+        _Figure("core", "orbit_moved_closer", core.orbit_moved_closer_count, m),
+        _Figure("core", "orbit_moved_farther", core.orbit_moved_farther_count, m),
+        _Figure("core", "advocates", core.advocate_count, scored, {"thresholds": th}),
+        _Figure(
+            "core",
+            "advocate_positive_volume_share",
+            core.advocate_positive_volume_share,
+            scored,
+            {"thresholds": th},
+        ),
         _Figure("loyalty", "member_messages", loyalty.member_message_count, m),
         _Figure("loyalty", "active_members", loyalty.active_member_count, m),
         _Figure("loyalty", "mean_daily_active_members", loyalty.mean_daily_active_members, m, digits=2),
@@ -256,10 +288,32 @@ def _figures(
         _Figure("loyalty", "new_members", loyalty.new_member_count, m),
         _Figure("loyalty", "returning_members", loyalty.returning_member_count, m),
         _Figure("loyalty", "lapsed_members", loyalty.lapsed_member_count, m),
+        _Figure("loyalty", "new_member_retention", loyalty.new_member_retention, m),
+        _Figure("loyalty", "transient_members", loyalty.transient_member_count, scored),
+        _Figure("loyalty", "transient_member_share", loyalty.transient_member_share, scored),
         _Figure("resonance", "brand_posts", resonance.brand_post_count, (posts,)),
         _Figure("resonance", "mean_engagement_rate", resonance.mean_engagement_rate, (posts,), digits=5),
+        _Figure("campaigns", "events_in_period", campaigns.event_count, (events,)),
         _Figure("channels", "active_platforms", channels.active_platform_count, m),
         _Figure("channels", "busiest_platform_share", channels.busiest_platform_share, m),
+        _Figure(
+            "health",
+            "health_score",
+            health.health_score_value,
+            scored,
+            {"weights": cfg.health_weights, "thresholds": th},
+            digits=1,
+        ),
+        *(
+            _Figure(
+                "health",
+                f"health_{component}",
+                health.health_component_score,
+                scored,
+                {"component": component, "thresholds": th},
+            )
+            for component in health.COMPONENTS
+        ),
     ]
 
 
@@ -269,6 +323,7 @@ def summary(
     enrichment: pd.DataFrame,
     cfg: ClientConfig,
     period: Period | str,
+    events: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
     """Every headline figure of a period beside the previous period of equal length.
 
@@ -290,6 +345,9 @@ def summary(
         The client's configuration (time zone, business hours, thresholds).
     period
         The month reported on, ``2026-10``.
+    events
+        The client's events (:func:`~community_health.config.read_events`); ``None`` reads
+        ``cfg.paths.events`` (no events when the file does not exist).
 
     Returns
     -------
@@ -302,8 +360,10 @@ def summary(
     period = Period.parse(period)
     window = Window.from_period(period, cfg.timezone)
     metrics: dict[str, dict[str, Any]] = {question: {} for question in QUESTIONS}
+    if events is None:
+        events = read_events(cfg.paths.events, cfg.timezone)
     with shared_work():
-        for figure in _figures(messages, posts, enrichment, cfg):
+        for figure in _figures(messages, posts, enrichment, cfg, events):
             change = compared_with_previous(figure.function, window, *figure.args, **figure.kwargs)
             documented = figure.documented_by or figure.function
             metrics[figure.question][figure.name] = {

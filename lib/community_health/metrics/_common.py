@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -12,9 +13,10 @@ import numpy as np
 import pandas as pd
 
 from community_health.metrics.window import Window
-from community_health.schema import Kind, Messages, Platform
+from community_health.schema import Enrichment, Kind, Messages, Platform
 
 M = Messages
+E = Enrichment
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -46,6 +48,8 @@ def _cache_key(value: Any) -> Any:
 
 
 def _private_copy(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return tuple(_private_copy(v) for v in value)
     if isinstance(value, pd.DataFrame | pd.Series):
         return value.copy(deep=False)  # copy-on-write: a caller's changes never reach the cached table
     if isinstance(value, np.ndarray):
@@ -256,11 +260,28 @@ def member_table(messages: pd.DataFrame) -> pd.DataFrame:
         }
     )
     pairs = messages[[*MEMBER_KEY, M.channel]].drop_duplicates().sort_values([*MEMBER_KEY, M.channel])
-    table["channels"] = pairs.groupby(MEMBER_KEY, sort=True)[M.channel].agg(", ".join)
+    table["channels"] = _joined_channels(pairs)
     table = table.reset_index()
     return table.sort_values(
         ["messages", M.platform, M.author_id], ascending=[False, True, True], kind="stable"
     ).reset_index(drop=True)[columns]
+
+
+def _joined_channels(pairs: pd.DataFrame) -> pd.Series:
+    """Each member's channels joined by ", " from (member, channel) pairs sorted by member then channel.
+
+    The same as ``pairs.groupby(MEMBER_KEY)[channel].agg(", ".join)``, without a Python call per group
+    through pandas (tens of thousands of members are common).
+    """
+    keys = pairs[MEMBER_KEY]
+    starts = np.flatnonzero((keys != keys.shift()).any(axis=1).to_numpy())
+    channels = pairs[M.channel].astype(object).to_numpy()
+    joined = channels[starts].copy()  # most members write in one channel: nothing to join
+    ends = np.append(starts[1:], len(channels))
+    for k in np.flatnonzero(ends - starts > 1):
+        joined[k] = ", ".join(channels[starts[k] : ends[k]])
+    index = pd.MultiIndex.from_frame(keys.iloc[starts])
+    return pd.Series(joined, index=index, dtype="str")
 
 
 def with_columns(frame: pd.DataFrame, messages: pd.DataFrame, wanted: list[str]) -> pd.DataFrame:
@@ -274,3 +295,210 @@ def with_columns(frame: pd.DataFrame, messages: pd.DataFrame, wanted: list[str])
     span = messages[M.created_at].between(frame[M.created_at].min(), frame[M.created_at].max())
     source = messages.loc[span, [*MESSAGE_KEY, *wanted]]
     return frame.merge(source, on=MESSAGE_KEY, how="left")
+
+
+def local_days(moments: pd.Series, tz: str) -> pd.Series:
+    """The local calendar day (naive midnight in ``tz``) of each UTC timestamp."""
+    return local_naive(moments, tz).dt.normalize()
+
+
+# ---------------------------------------------------------------------------------------------- words
+
+_STRIPPED = re.compile(r"https?://\S+|www\.\S+|(?<![\w#])@\w+")
+_TERM = re.compile(r"#\w+|[^\W\d_](?:[\w'’]*[^\W_])?")
+
+#: The prior of :func:`log_odds_z` weighs as much as this many tokens of the pooled text.
+PRIOR_TOKENS = 100.0
+
+
+def terms(text: pd.Series) -> pd.Series:
+    """The words and hashtags of each text, lower-cased, links and @handles left out.
+
+    A word starts with a letter and is at least two characters long (``don't`` and ``v60`` are
+    words, ``2`` and ``a`` are not); a hashtag keeps its ``#`` so that ``#autumnroast`` and the word
+    ``autumnroast`` stay apart.
+
+    Returns
+    -------
+    pandas.Series
+        One list of terms per text (empty for missing text), with the index of ``text``.
+    """
+    flat = text.astype(object).where(text.notna(), "").astype(str).str.casefold()
+    found = flat.str.replace(_STRIPPED, " ", regex=True).str.findall(_TERM)
+    return found.map(lambda words: [w for w in words if len(w) > 1])
+
+
+def term_counts(text: pd.Series) -> pd.Series:
+    """How many times each term (see :func:`terms`) occurs in ``text``, indexed by term."""
+    exploded = terms(text).explode().dropna()
+    return exploded.value_counts().rename("count").rename_axis("term").astype("int64")
+
+
+def log_odds_z(first: pd.Series, second: pd.Series, prior_tokens: float = PRIOR_TOKENS) -> pd.DataFrame:
+    """Weighted log-odds of each term between two groups of texts, with an informative Dirichlet prior.
+
+    The method of Monroe, Colaresi and Quinn (2008), "Fightin' Words", section 3.5: with ``y_i`` and
+    ``y_j`` the term's counts in each group, ``n_i`` and ``n_j`` the groups' token counts, and a prior
+    ``a_w = a_0 * p_w`` where ``p_w`` is the term's share of the pooled tokens and ``a_0 =
+    prior_tokens``,
+
+    ``delta = log((y_i + a_w) / (n_i + a_0 - y_i - a_w)) - log((y_j + a_w) / (n_j + a_0 - y_j - a_w))``,
+    ``var = 1 / (y_i + a_w) + 1 / (y_j + a_w)`` and ``z = delta / sqrt(var)``.
+
+    A positive z means the term is used more in the first group than its overall frequency explains;
+    the prior keeps rare terms from topping the list on one or two uses.
+
+    Parameters
+    ----------
+    first, second
+        Term counts of each group, indexed by term (see :func:`term_counts`).
+    prior_tokens
+        ``a_0``, the weight of the prior in tokens.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``term``: ``first_count``, ``second_count``, ``log_odds`` (delta) and ``z``;
+        highest z first (ties by term).
+    """
+    counts = pd.concat([first.rename("first_count"), second.rename("second_count")], axis=1)
+    counts = counts.fillna(0).astype("int64")
+    counts.index.name = "term"
+    if counts.empty:
+        return counts.assign(log_odds=pd.Series(dtype="float64"), z=pd.Series(dtype="float64"))
+    y_i = counts["first_count"].to_numpy(dtype="float64")
+    y_j = counts["second_count"].to_numpy(dtype="float64")
+    n_i, n_j = y_i.sum(), y_j.sum()
+    alpha = prior_tokens * (y_i + y_j) / (n_i + n_j)
+    delta = np.log((y_i + alpha) / (n_i + prior_tokens - y_i - alpha)) - np.log(
+        (y_j + alpha) / (n_j + prior_tokens - y_j - alpha)
+    )
+    z = delta / np.sqrt(1.0 / (y_i + alpha) + 1.0 / (y_j + alpha))
+    out = counts.assign(log_odds=delta, z=z)
+    return out.sort_values(["z", "term"], ascending=[False, True], kind="stable")
+
+
+SCORE_COLUMNS = [E.sentiment, E.is_question, E.is_complaint]
+
+
+@reused
+def aligned_scores(messages: pd.DataFrame, enrichment: pd.DataFrame) -> pd.DataFrame:
+    """The enrichment of each row of ``messages``, row for row, with the index of ``messages``.
+
+    ``sentiment``, ``is_question`` and ``is_complaint`` are missing for messages not yet scored.
+    When ``enrichment`` lists the same messages in the same order (as
+    :func:`community_health.enrich.enrich_messages` returns it) the columns are taken as they are;
+    otherwise they are looked up by (platform, message_id), which costs a join of the two tables.
+    """
+
+    def equal(a: pd.Series, b: pd.Series) -> bool:
+        return bool((a.reset_index(drop=True) == b.reset_index(drop=True)).fillna(False).all())
+
+    same = (
+        len(enrichment) == len(messages)
+        and equal(enrichment[E.message_id], messages[M.message_id])
+        and equal(enrichment[E.platform], messages[M.platform])
+    )
+    if same:
+        scores = enrichment[SCORE_COLUMNS]
+    else:
+        keys = messages[MESSAGE_KEY]
+        unique = enrichment.drop_duplicates(subset=[E.platform, E.message_id])
+        scores = keys.merge(unique[[E.platform, E.message_id, *SCORE_COLUMNS]], on=MESSAGE_KEY, how="left")
+        scores = scores[SCORE_COLUMNS]
+    return scores.set_axis(messages.index)
+
+
+@reused
+def member_codes(messages: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+    """An integer code for each row's member (``-1`` for brand accounts and bots), and the member of each
+    code.
+
+    Grouping and de-duplicating integers is much faster than doing it on (platform, author_id) text;
+    codes are only meaningful for this ``messages`` frame.
+
+    Returns
+    -------
+    tuple
+        The codes (one per row of ``messages``, as a NumPy array) and a frame of ``platform`` and
+        ``author_id`` indexed by code (0, 1, ...).
+    """
+    platform_codes, _ = pd.factorize(messages[M.platform])
+    author_codes, _ = pd.factorize(messages[M.author_id])
+    combined = author_codes.astype("int64") * (int(platform_codes.max(initial=0)) + 1) + platform_codes
+    combined = np.where(is_member(messages).to_numpy(), combined, -1)
+    codes, uniques = pd.factorize(combined)
+    _, first = np.unique(codes, return_index=True)
+    keys = messages[MEMBER_KEY].iloc[first].reset_index(drop=True)
+    codes = codes.astype("int64")
+    if (uniques == -1).any():  # brand and bot rows share one code: turn it into -1
+        brand = int(np.flatnonzero(uniques == -1)[0])
+        keys = keys.drop(index=brand)
+        codes = np.where(codes == brand, -1, codes)
+    return codes, keys
+
+
+_SEP = "\x1f"
+
+
+def _joined_keys(platform: pd.Series, ids: pd.Series) -> pd.Series:
+    return platform.astype("str") + _SEP + ids.astype("str")
+
+
+@reused
+def _message_keys(messages: pd.DataFrame) -> pd.Index:
+    return pd.Index(_joined_keys(messages[M.platform], messages[M.message_id]))
+
+
+@reused
+def _root_keys(messages: pd.DataFrame) -> tuple[pd.Index, np.ndarray]:
+    rows = np.flatnonzero(root_mask(messages))
+    roots = messages.iloc[rows]
+    return pd.Index(_joined_keys(roots[M.platform], roots[M.thread_id])), rows
+
+
+def message_rows(messages: pd.DataFrame, platform: pd.Series, ids: pd.Series) -> np.ndarray:
+    """The row position in ``messages`` of each (platform, message id); ``-1`` when it is not there.
+
+    A lookup in an index of every message built once per ``messages`` frame (inside
+    :func:`shared_work`), much cheaper than joining against the whole table each time.
+    """
+    if len(ids) == 0:
+        return np.zeros(0, dtype="int64")
+    return _message_keys(messages).get_indexer(_joined_keys(platform, ids)).astype("int64")
+
+
+def root_rows(messages: pd.DataFrame, platform: pd.Series, thread_ids: pd.Series) -> np.ndarray:
+    """The row position in ``messages`` of the message that started each (platform, thread); ``-1`` if none.
+
+    The starter is the one :func:`root_mask` marks.
+    """
+    if len(thread_ids) == 0:
+        return np.zeros(0, dtype="int64")
+    index, rows = _root_keys(messages)
+    found = index.get_indexer(_joined_keys(platform, thread_ids))
+    return np.where(found >= 0, rows[np.maximum(found, 0)], -1).astype("int64")
+
+
+def values_at(column: pd.Series, rows: np.ndarray, missing: Any = None) -> np.ndarray:
+    """``column``'s values at row positions ``rows`` (an object array), ``missing`` where a row is -1."""
+    out = np.full(len(rows), missing, dtype=object)
+    found = rows >= 0
+    out[found] = column.iloc[rows[found]].to_numpy(dtype=object)
+    return out
+
+
+@reused
+def thread_root_of(messages: pd.DataFrame) -> np.ndarray:
+    """For every row of ``messages``, the row of the message that started its thread (see :func:`root_mask`).
+
+    Computed once per ``messages`` frame inside :func:`shared_work`; index it with row positions.
+    """
+    return root_rows(messages, messages[M.platform], messages[M.thread_id])
+
+
+@reused
+def parent_of(messages: pd.DataFrame) -> np.ndarray:
+    """For every row of ``messages``, the row of the message it answers (``parent_id``); ``-1`` when none
+    or when the parent is not in the exports."""
+    return message_rows(messages, messages[M.platform], messages[M.parent_id])

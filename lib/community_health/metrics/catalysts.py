@@ -9,6 +9,7 @@ Posts found by listening tools (mentions) are not threads here: the tool does no
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from community_health.metrics._common import (
@@ -21,9 +22,14 @@ from community_health.metrics._common import (
     in_window,
     is_member,
     median_or_none,
+    member_codes,
+    parent_of,
     reused,
     root_mask,
+    root_rows,
+    thread_root_of,
     thread_roots,
+    values_at,
     with_columns,
 )
 from community_health.metrics.window import Window
@@ -35,10 +41,25 @@ def _roots_in_window(messages: pd.DataFrame, window: Window) -> pd.DataFrame:
     return roots.loc[~from_listening(roots)]
 
 
-def _later_messages(messages: pd.DataFrame, window: Window) -> pd.DataFrame:
-    """Messages written from the window's start on: the only ones that can belong to its threads."""
+@reused
+def _thread_members(messages: pd.DataFrame, window: Window) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For the messages written from the window's start on, in threads started in the window: the row of
+    each message, the row of its thread's first message, and its author's member code (-1: brand, bot)."""
     frame = activity(messages)
-    return frame.loc[frame[M.created_at] >= window.start]
+    started = root_mask(messages) & window.contains(frame[M.created_at]).to_numpy()
+    started &= ~from_listening(frame).to_numpy()
+    later = np.flatnonzero((frame[M.created_at] >= window.start).to_numpy())
+    root = thread_root_of(messages)[later]
+    ours = (root >= 0) & started[np.maximum(root, 0)]
+    codes, _ = member_codes(messages)
+    return later[ours], root[ours], codes[later[ours]]
+
+
+def _per_root(roots: np.ndarray, keep: np.ndarray, counted: np.ndarray) -> pd.Series:
+    """How many distinct ``counted`` values each root has among the rows ``keep`` (indexed by root row)."""
+    span = int(counted.max(initial=0)) + 2
+    pairs = np.unique(roots[keep] * span + (counted[keep] + 1))
+    return pd.Series(pairs // span).value_counts()
 
 
 def _starter(roots: pd.DataFrame) -> pd.Series:
@@ -123,30 +144,19 @@ def reply_targets(messages: pd.DataFrame, window: Window) -> pd.DataFrame:
     """
     frame = activity(messages)
     is_root = root_mask(messages)
-    roots = frame.loc[is_root]
-    authors = frame[[M.platform, M.message_id, M.author_id, M.author_is_brand, M.author_is_bot]]
-    replies = frame.loc[window.contains(frame[M.created_at]).to_numpy() & ~is_root]
-    replies = replies[
+    rows = np.flatnonzero(window.contains(frame[M.created_at]).to_numpy() & ~is_root)
+    replies = frame.iloc[rows][
         [M.platform, M.thread_id, M.message_id, M.parent_id, M.author_id, M.author_is_brand, M.author_is_bot]
-    ]
-    parent = authors.rename(
-        columns={
-            M.message_id: M.parent_id,
-            M.author_id: "parent_author",
-            M.author_is_brand: "parent_brand",
-            M.author_is_bot: "parent_bot",
-        }
-    )
-    starter = roots[[*THREAD_KEY, M.author_id, M.author_is_brand, M.author_is_bot]].rename(
-        columns={M.author_id: "root_author", M.author_is_brand: "root_brand", M.author_is_bot: "root_bot"}
-    )
-    replies = replies.merge(parent, on=[M.platform, M.parent_id], how="left").merge(
-        starter, on=THREAD_KEY, how="left"
-    )
-    known = replies["parent_author"].notna()
-    to_author = replies["parent_author"].where(known, replies["root_author"])
-    to_brand = replies["parent_brand"].where(known, replies["root_brand"]).fillna(False).astype(bool)
-    to_bot = replies["parent_bot"].where(known, replies["root_bot"]).fillna(False).astype(bool)
+    ].reset_index(drop=True)
+    # The parent's author when the parent is in the exports, else the author of the thread's first message.
+    parent = parent_of(messages)[rows]
+    answered = np.where(parent >= 0, parent, thread_root_of(messages)[rows])
+    brand = messages[M.author_is_brand].to_numpy(dtype=bool)
+    bot = messages[M.author_is_bot].to_numpy(dtype=bool)
+    found = answered >= 0
+    to_author = pd.Series(values_at(messages[M.author_id], answered), index=replies.index)
+    to_brand = pd.Series(found & brand[np.maximum(answered, 0)], index=replies.index)
+    to_bot = pd.Series(found & bot[np.maximum(answered, 0)], index=replies.index)
     from_ = _starter(replies)
     to = pd.Series("member", index=replies.index).where(~to_brand, "brand").where(~to_bot | to_brand, "bot")
     to = to.where(to_author.notna(), "unknown")
@@ -205,11 +215,11 @@ def distinct_members_per_thread(messages: pd.DataFrame, window: Window) -> pd.Se
     """
     roots = _roots_in_window(messages, window)
     roots = roots.loc[~roots[M.author_is_bot].astype(bool), THREAD_KEY]
-    inside = _later_messages(messages, window).merge(roots, on=THREAD_KEY, how="inner")
-    members = inside.loc[is_member(inside), [*THREAD_KEY, M.author_id]].drop_duplicates()
-    counts = members.groupby(THREAD_KEY).size()
-    index = pd.MultiIndex.from_frame(roots)
-    return counts.reindex(index, fill_value=0).astype("int64").rename("members")
+    _, root, code = _thread_members(messages, window)
+    counts = _per_root(root, code >= 0, code)
+    positions = _root_positions(messages, roots)
+    out = pd.Series(counts.reindex(positions, fill_value=0).to_numpy(), index=pd.MultiIndex.from_frame(roots))
+    return out.astype("int64").rename("members")
 
 
 def median_distinct_members_per_thread(messages: pd.DataFrame, window: Window) -> float | None:
@@ -278,18 +288,35 @@ def _uncatalysed(messages: pd.DataFrame, window: Window) -> pd.DataFrame:
     """The roots of the conversations without a catalyst, with ``other_members`` and ``replies``."""
     roots = _roots_in_window(messages, window)
     roots = roots.loc[is_member(roots)]
-    inside = _later_messages(messages, window).merge(
-        roots[[*THREAD_KEY, M.author_id]].rename(columns={M.author_id: "root_author"}),
-        on=THREAD_KEY,
-        how="inner",
+    rows, root, code = _thread_members(messages, window)
+    codes, _ = member_codes(messages)
+    brand = messages[M.author_is_brand].to_numpy(dtype=bool)[rows]
+    brand_threads = np.unique(root[brand])
+    others = (code >= 0) & (code != codes[root])
+    replies = pd.Series(root[others]).value_counts()
+    other_members = _per_root(root, others, code)
+    positions = _root_positions(messages, roots)
+    stats = pd.DataFrame(
+        {
+            "other_members": other_members.reindex(positions).to_numpy(),
+            "replies": replies.reindex(positions).to_numpy(),
+        },
+        index=roots.index,
     )
-    brand_threads = inside.loc[inside[M.author_is_brand].astype(bool)].groupby(THREAD_KEY).size().index
-    others = inside.loc[is_member(inside) & (inside[M.author_id] != inside["root_author"])]
-    stats = others.groupby(THREAD_KEY).agg(
-        other_members=(M.author_id, "nunique"), replies=(M.message_id, "size")
+    keep = stats["replies"].notna().to_numpy() & ~np.isin(positions, brand_threads)
+    return (
+        roots.loc[keep]
+        .assign(
+            other_members=stats["other_members"].loc[keep].astype("int64"),
+            replies=stats["replies"].loc[keep].astype("int64"),
+        )
+        .reset_index(drop=True)
     )
-    stats = stats.loc[~stats.index.isin(brand_threads)].reset_index()
-    return roots.merge(stats, on=THREAD_KEY, how="inner")
+
+
+def _root_positions(messages: pd.DataFrame, roots: pd.DataFrame) -> np.ndarray:
+    """The row in ``messages`` of each root of ``roots`` (rows of :func:`thread_roots`)."""
+    return root_rows(messages, roots[M.platform], roots[M.thread_id])
 
 
 def conversations_without_catalyst_count(messages: pd.DataFrame, window: Window) -> int:
@@ -338,3 +365,179 @@ def conversations_without_catalyst_share(messages: pd.DataFrame, window: Window)
         member_threads,
         "share of conversations without a catalyst",
     )
+
+
+def _brand_replies(messages: pd.DataFrame, window: Window) -> pd.DataFrame:
+    replies = reply_targets(messages, window)
+    return replies.loc[replies["from"] == "brand"]
+
+
+def _brand_posts(messages: pd.DataFrame, window: Window) -> pd.DataFrame:
+    roots = _roots_in_window(messages, window)
+    return roots.loc[roots[M.author_is_brand].astype(bool)]
+
+
+def brand_messages_by_audience(messages: pd.DataFrame, window: Window) -> pd.DataFrame:
+    """One-to-one versus broadcast, by platform: the brand's replies to a named member beside its top-level
+    posts.
+
+    A one-to-one reply is a brand message answering a member (its parent, or else the thread's first
+    message, was written by a member); a broadcast is a thread the brand started. Brand replies to
+    itself, to bots or to messages outside the exports are counted apart as ``other_replies``.
+    Posts known only from post-level analytics exports are not counted: their replies are not in
+    the data.
+
+    Unit: messages
+
+    Parameters
+    ----------
+    messages
+        All messages.
+    window
+        The period.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``platform``: ``one_to_one_replies``, ``broadcast_posts``, ``other_replies`` and
+        ``one_to_one_share`` (one-to-one replies over one-to-one replies plus broadcast posts).
+    """
+    replies = _brand_replies(messages, window)
+    posts = _brand_posts(messages, window)
+    to_member = replies["to"] == "member"
+    table = pd.DataFrame(
+        {
+            "one_to_one_replies": replies.loc[to_member].groupby(M.platform).size(),
+            "broadcast_posts": posts.groupby(M.platform).size(),
+            "other_replies": replies.loc[~to_member].groupby(M.platform).size(),
+        }
+    )
+    table = table.fillna(0).astype("int64").sort_index()
+    total = table["one_to_one_replies"] + table["broadcast_posts"]
+    table["one_to_one_share"] = table["one_to_one_replies"] / total.where(total > 0)
+    table.index.name = M.platform
+    return table
+
+
+def brand_one_to_one_replies(messages: pd.DataFrame, window: Window) -> pd.DataFrame:
+    """The brand's one-to-one replies of the period, each with the member it answered: the rows behind the
+    count.
+
+    Parameters
+    ----------
+    messages
+        All messages.
+    window
+        The period.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``created_at`` (client's time zone), ``platform``, ``channel``, ``thread_id``,
+        ``message_id``, ``author_name`` (the brand account), ``to_author_id``, ``excerpt``, ``url``;
+        in time order.
+    """
+    replies = _brand_replies(messages, window)
+    replies = replies.loc[replies["to"] == "member", [M.platform, M.message_id, "to_author_id"]]
+    return _with_text(replies, messages, window, extra=["to_author_id"])
+
+
+def brand_broadcast_posts(messages: pd.DataFrame, window: Window) -> pd.DataFrame:
+    """The threads the brand started in the period (its broadcast posts): the rows behind the count.
+
+    Parameters
+    ----------
+    messages
+        All messages.
+    window
+        The period.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`brand_one_to_one_replies`, without ``to_author_id``.
+    """
+    return _with_text(_brand_posts(messages, window)[[M.platform, M.message_id]], messages, window, extra=[])
+
+
+def _with_text(rows: pd.DataFrame, messages: pd.DataFrame, window: Window, extra: list[str]) -> pd.DataFrame:
+    wanted = [M.created_at, M.channel, M.thread_id, M.author_name, M.text, M.url]
+    source = in_window(messages, window)[[M.platform, M.message_id, *wanted]]
+    table = rows.merge(source, on=[M.platform, M.message_id], how="left")
+    out = pd.DataFrame(
+        {
+            M.created_at: table[M.created_at].dt.tz_convert(window.tz),
+            M.platform: table[M.platform],
+            M.channel: table[M.channel],
+            M.thread_id: table[M.thread_id],
+            M.message_id: table[M.message_id],
+            M.author_name: table[M.author_name],
+            **{column: table[column] for column in extra},
+            "excerpt": excerpt(table[M.text]),
+            M.url: table[M.url],
+        }
+    )
+    return out.sort_values([M.created_at, M.platform, M.message_id], kind="stable").reset_index(drop=True)
+
+
+def brand_one_to_one_reply_count(messages: pd.DataFrame, window: Window) -> int:
+    """One-to-one replies: how many of the brand's messages in the period answered a named member.
+
+    Unit: messages
+
+    Parameters
+    ----------
+    messages
+        All messages.
+    window
+        The period.
+
+    Returns
+    -------
+    int
+    """
+    return int((_brand_replies(messages, window)["to"] == "member").sum())
+
+
+def brand_broadcast_post_count(messages: pd.DataFrame, window: Window) -> int:
+    """Broadcast posts: how many threads the brand started in the period (top-level posts to everyone).
+
+    Unit: messages
+
+    Parameters
+    ----------
+    messages
+        All messages.
+    window
+        The period.
+
+    Returns
+    -------
+    int
+    """
+    return len(_brand_posts(messages, window))
+
+
+def one_to_one_share(messages: pd.DataFrame, window: Window) -> float | None:
+    """One-to-one versus broadcast: the share of the brand's voice in the period that was replies to a named
+    member rather than top-level posts.
+
+    One-to-one replies divided by one-to-one replies plus broadcast posts (see
+    :func:`brand_messages_by_audience`). ``None`` when the brand wrote neither.
+
+    Unit: share
+
+    Parameters
+    ----------
+    messages
+        All messages.
+    window
+        The period.
+
+    Returns
+    -------
+    float or None
+        A share in [0, 1].
+    """
+    replies = brand_one_to_one_reply_count(messages, window)
+    return checked_share(replies, replies + brand_broadcast_post_count(messages, window), "one-to-one share")

@@ -16,6 +16,7 @@ from community_health.config import Thresholds
 from community_health.metrics._common import (
     ACTIVITY_COLUMNS,
     M,
+    aligned_scores,
     checked_rate,
     checked_share,
     excerpt,
@@ -47,12 +48,13 @@ def _scored(
     until: pd.Timestamp,
     extra: tuple[str, ...] = (),
 ) -> pd.DataFrame:
-    """Member messages written in [since, until) with their score and ``tone`` (missing when unscored)."""
+    """Member messages written in [since, until) (activity, followers, text, url and ``extra``) with their
+    score and ``tone`` (missing when unscored)."""
     moments = messages[M.created_at]
-    keep = is_member(messages) & (moments >= since) & (moments < until)
-    frame = messages.loc[keep, [*ACTIVITY_COLUMNS, *extra]]
-    scores = enrichment[[E.platform, E.message_id, E.sentiment, E.is_question, E.is_complaint]]
-    out = frame.merge(scores, on=[M.platform, M.message_id], how="left")
+    keep = (is_member(messages) & (moments >= since) & (moments < until)).to_numpy()
+    frame = messages.loc[keep, [*ACTIVITY_COLUMNS, *dict.fromkeys([*TEXT_COLUMNS, *extra])]]
+    scores = aligned_scores(messages, enrichment).loc[keep]
+    out = pd.concat([frame, scores], axis=1).reset_index(drop=True)
     score = out[E.sentiment]
     tone = np.select(
         [score <= thresholds.negative_sentiment, score >= thresholds.positive_sentiment, score.notna()],
@@ -69,6 +71,7 @@ def _scored_in(
     window: Window,
     extra: tuple[str, ...] = (),
 ) -> pd.DataFrame:
+    extra = tuple(c for c in extra if c not in TEXT_COLUMNS)  # always there: one shared table per window
     return _scored(messages, enrichment, thresholds, window.start, window.end, extra)
 
 

@@ -7,21 +7,37 @@ it. Every function takes the full message history, so "ever" and "before" look a
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
+from community_health.config import Period
 from community_health.metrics._common import (
+    ACTIVITY_COLUMNS,
     MEMBER_KEY,
     M,
+    aligned_scores,
     checked_share,
+    excerpt,
     is_member,
     keys_isin,
     local_naive,
+    member_codes,
     member_table,
+    parent_of,
     reused,
+    root_mask,
+    thread_root_of,
+    values_at,
     week_start,
     window_members,
 )
 from community_health.metrics.window import Window
+from community_health.schema import Enrichment
+
+E = Enrichment
+
+#: The longest span, in days, of one support episode (see :func:`transient_members`).
+EPISODE_DAYS = 7.0
 
 
 def member_message_count(messages: pd.DataFrame, window: Window) -> int:
@@ -188,11 +204,33 @@ def stickiness(messages: pd.DataFrame, window: Window) -> float | None:
 
 
 @reused
+def _member_spans(messages: pd.DataFrame) -> pd.DataFrame:
+    """Every member's first and last message ever and how many they wrote (whole history)."""
+    codes, keys = member_codes(messages)
+    ours = codes >= 0
+    code = codes[ours]
+    stamps = pd.DatetimeIndex(messages[M.created_at]).as_unit("ns").asi8[ours]
+    size = int(code.max(initial=-1)) + 1
+    first = np.full(size, np.iinfo("int64").max, dtype="int64")
+    last = np.full(size, np.iinfo("int64").min, dtype="int64")
+    np.minimum.at(first, code, stamps)
+    np.maximum.at(last, code, stamps)
+    count = np.bincount(code, minlength=size)
+    present = keys.index.to_numpy()
+
+    def moments(values: np.ndarray) -> pd.Series:
+        stamp = pd.DatetimeIndex(values[present].view("datetime64[ns]")).tz_localize("UTC")
+        return pd.Series(stamp, index=keys.index).astype(messages[M.created_at].dtype)
+
+    return keys.assign(
+        first_message_at=moments(first),
+        last_message_at=moments(last),
+        messages_ever=count[present].astype("int64"),
+    ).reset_index(drop=True)
+
+
 def _first_messages(messages: pd.DataFrame) -> pd.DataFrame:
-    members = messages.loc[is_member(messages), [*MEMBER_KEY, M.created_at]]
-    return (
-        members.groupby(MEMBER_KEY, sort=False)[M.created_at].min().rename("first_message_at").reset_index()
-    )
+    return _member_spans(messages)[[*MEMBER_KEY, "first_message_at"]]
 
 
 def new_members(messages: pd.DataFrame, window: Window) -> pd.DataFrame:
@@ -258,8 +296,14 @@ def returning_members(messages: pd.DataFrame, window: Window) -> pd.DataFrame:
         As :func:`active_members`.
     """
     current = window_members(messages, window)
-    earlier = messages.loc[is_member(messages) & (messages[M.created_at] < window.start), MEMBER_KEY]
-    return member_table(current.loc[keys_isin(current, earlier, MEMBER_KEY)])
+    return member_table(current.loc[_returning_rows(messages, window, current)])
+
+
+def _returning_rows(messages: pd.DataFrame, window: Window, current: pd.DataFrame) -> np.ndarray:
+    """Whether each of the window's member messages is by a member who had written before the window."""
+    first = _first_messages(messages)
+    earlier = first.loc[first["first_message_at"] < window.start, MEMBER_KEY]
+    return keys_isin(current, earlier, MEMBER_KEY)
 
 
 def returning_member_count(messages: pd.DataFrame, window: Window) -> int:
@@ -280,7 +324,8 @@ def returning_member_count(messages: pd.DataFrame, window: Window) -> int:
     -------
     int
     """
-    return len(returning_members(messages, window))
+    current = window_members(messages, window)
+    return len(current.loc[_returning_rows(messages, window, current), MEMBER_KEY].drop_duplicates())
 
 
 def lapsed_members(messages: pd.DataFrame, window: Window) -> pd.DataFrame:
@@ -322,4 +367,305 @@ def lapsed_member_count(messages: pd.DataFrame, window: Window) -> int:
     -------
     int
     """
-    return len(lapsed_members(messages, window))
+    before = window_members(messages, window.previous())
+    current = window_members(messages, window)
+    return len(before.loc[~keys_isin(before, current, MEMBER_KEY), MEMBER_KEY].drop_duplicates())
+
+
+def retained_new_members(messages: pd.DataFrame, window: Window) -> pd.DataFrame:
+    """The previous period's new members, each marked with whether they came back in this period.
+
+    Parameters
+    ----------
+    messages
+        All messages (the whole history).
+    window
+        The period; the new members are those of ``window.previous()``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`new_members` for the previous period (``messages`` counted there), plus
+        ``messages_in_period`` (how many they wrote in this period) and ``retained`` (at least one).
+    """
+    earlier = new_members(messages, window.previous())
+    current = window_members(messages, window)
+    counts = current.groupby(MEMBER_KEY, sort=False).size().rename("messages_in_period").reset_index()
+    table = earlier.merge(counts, on=MEMBER_KEY, how="left")
+    table["messages_in_period"] = table["messages_in_period"].fillna(0).astype("int64")
+    table["retained"] = table["messages_in_period"] > 0
+    return table
+
+
+def new_member_retention(messages: pd.DataFrame, window: Window) -> float | None:
+    """New-member retention: the share of the previous period's new members who wrote again in this period.
+
+    ``None`` when the previous period had no new members.
+
+    Unit: share
+    Source: CHAOSS "New Contributors", followed one period on
+
+    Parameters
+    ----------
+    messages
+        All messages (the whole history).
+    window
+        The period.
+
+    Returns
+    -------
+    float or None
+        A share in [0, 1].
+    """
+    first = _first_messages(messages)
+    newcomers = first.loc[window.previous().contains(first["first_message_at"]), MEMBER_KEY]
+    current = window_members(messages, window)[MEMBER_KEY].drop_duplicates()
+    back = int(keys_isin(newcomers, current, MEMBER_KEY).sum())
+    return checked_share(back, len(newcomers), "new member retention")
+
+
+def _month_bounds(window: Window, months: int) -> tuple[list[Period], np.ndarray]:
+    """The ``months`` local calendar months ending with the window's last month, and their UTC bounds."""
+    last = Period.containing(window.end - pd.Timedelta(1, "ns"), window.tz)
+    periods = [last.previous(k) for k in range(months - 1, -1, -1)]
+    bounds = [p.start(window.tz) for p in periods] + [last.end(window.tz)]
+    return periods, pd.DatetimeIndex(bounds).as_unit("ns").asi8
+
+
+def _month_of(moments: pd.Series, bounds: np.ndarray) -> np.ndarray:
+    stamps = pd.DatetimeIndex(moments).tz_convert("UTC").as_unit("ns").asi8
+    return np.searchsorted(bounds, stamps, side="right") - 1
+
+
+def retention_by_cohort(messages: pd.DataFrame, window: Window, months: int = 12) -> pd.DataFrame:
+    """Retention by cohort: of the members first seen in month m, the share still active in month m+k.
+
+    A cohort is every member whose first message ever fell in one calendar month (client's time
+    zone); a member is active in a month when they wrote at least one message in it. Month 0 is
+    always 100 %. Months after the period's end are not known yet and are left empty; activity after
+    the period's end is not counted.
+
+    Unit: share
+    Source: cohort retention analysis of CHAOSS "New Contributors"
+
+    Parameters
+    ----------
+    messages
+        All messages (the whole history, so that "first seen" is meaningful).
+    window
+        The period; the table covers the ``months`` calendar months ending with the one holding
+        the period's last day.
+    months
+        How many cohorts (and months after the first) to show.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``cohort`` (``2026-10``), oldest first: ``members`` (the cohort's size), then
+        ``month_0`` ... ``month_{months-1}``: the share of the cohort active k months after its
+        first (missing for months not reached yet or an empty cohort).
+    """
+    periods, bounds = _month_bounds(window, months)
+    columns = [f"month_{k}" for k in range(months)]
+    spans = _first_messages(messages)
+    first = spans["first_message_at"]
+    spans = spans.loc[(first >= pd.Timestamp(bounds[0], tz="UTC")) & (first < window.end)]
+    spans = spans.assign(cohort=_month_of(spans["first_message_at"], bounds))
+    moments = messages[M.created_at]
+    keep = is_member(messages) & (moments >= spans["first_message_at"].min()) & (moments < window.end)
+    active = messages.loc[keep, [*MEMBER_KEY, M.created_at]]
+    active = active.assign(month=_month_of(active[M.created_at], bounds))[[*MEMBER_KEY, "month"]]
+    active = active.drop_duplicates().merge(spans[[*MEMBER_KEY, "cohort"]], on=MEMBER_KEY, how="inner")
+    active["k"] = active["month"] - active["cohort"]
+    counts = active.groupby(["cohort", "k"]).size().unstack("k")
+    sizes = spans.groupby("cohort").size().reindex(range(months), fill_value=0).astype("int64")
+    shares = (
+        counts.reindex(index=range(months), columns=range(months))
+        .fillna(0)
+        .div(sizes.where(sizes > 0), axis=0)
+    )
+    reached = np.arange(months)[:, None] + np.arange(months)[None, :] < months
+    table = shares.where(reached)
+    table.columns = columns
+    table.insert(0, "members", sizes)
+    table.index = pd.Index([str(p) for p in periods], name="cohort")
+    return table
+
+
+def _support_flags(rows: np.ndarray, messages: pd.DataFrame, enrichment: pd.DataFrame) -> np.ndarray:
+    """Whether each message (row position) is a question or complaint addressed to the brand, not to
+    another member."""
+    scores = aligned_scores(messages, enrichment).iloc[rows]
+    asks = (scores[E.is_question].fillna(False) | scores[E.is_complaint].fillna(False)).to_numpy(dtype=bool)
+    # Whom each message answers: its parent's author, else the author of the thread's first message.
+    mine = messages.iloc[rows]
+    answered = parent_of(messages)[rows]
+    answered = np.where(answered >= 0, answered, thread_root_of(messages)[rows])
+    member = is_member(messages).to_numpy()
+    target_member = (answered >= 0) & member[np.maximum(answered, 0)]
+    other = values_at(messages[M.author_id], answered) != mine[M.author_id].to_numpy(dtype=object)
+    starts = root_mask(messages)[rows]
+    return asks & ~(~starts & target_member & other)
+
+
+@reused
+def _transients(
+    messages: pd.DataFrame, enrichment: pd.DataFrame, window: Window, episode_days: float
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The transient members active in the window (``MEMBER_KEY`` and their span) and all their messages."""
+    episode = pd.Timedelta(days=episode_days)
+    spans = _member_spans(messages)
+    spans = spans.loc[spans["last_message_at"] - spans["first_message_at"] <= episode]
+    current = window_members(messages, window)[MEMBER_KEY].drop_duplicates()
+    candidates = spans.loc[keys_isin(spans, current, MEMBER_KEY)]
+    moments = messages[M.created_at]
+    span = (moments >= window.start - episode) & (moments < window.end + episode)
+    near_rows = np.flatnonzero((is_member(messages) & span).to_numpy())
+    near = messages.iloc[near_rows][[*ACTIVITY_COLUMNS, M.text, M.url]]
+    inside = keys_isin(near, candidates, MEMBER_KEY)
+    rows, positions = near.loc[inside], near_rows[inside]
+    support = pd.Series(_support_flags(positions, messages, enrichment), index=rows.index)
+    everything = support.groupby([rows[M.platform], rows[M.author_id]]).all().rename("support_only")
+    keep = everything.loc[everything].reset_index()[MEMBER_KEY]
+    members = candidates.merge(keep, on=MEMBER_KEY, how="inner")
+    chosen = keys_isin(rows, keep, MEMBER_KEY)
+    return members, rows.loc[chosen].assign(_row=positions[chosen])
+
+
+def transient_members(
+    messages: pd.DataFrame, enrichment: pd.DataFrame, window: Window, episode_days: float = EPISODE_DAYS
+) -> pd.DataFrame:
+    """Transient (support-only) members: members active in the period all of whose messages, in all the
+    history available, are questions or complaints to the brand within one short episode.
+
+    A message is to the brand unless it answers another member (its parent, or else the thread's
+    first message, was written by a different member); questions and complaints are those found at
+    enrichment. One episode: the member's first and last messages ever are at most ``episode_days``
+    apart. A member with an unscored message is not counted.
+
+    Parameters
+    ----------
+    messages
+        All messages (the whole history: a member who comes back later is not transient).
+    enrichment
+        The ``Enrichment`` frame (``is_question``, ``is_complaint``).
+    window
+        The period.
+    episode_days
+        The longest span, in days, of one support episode.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`active_members` (``messages`` counted over the whole episode), plus
+        ``first_message_at`` and ``last_message_at`` in the client's time zone.
+    """
+    members, rows = _transients(messages, enrichment, window, episode_days)
+    table = member_table(rows).merge(members.drop(columns="messages_ever"), on=MEMBER_KEY, how="left")
+    for column in ("first_message_at", "last_message_at"):
+        table[column] = table[column].dt.tz_convert(window.tz)
+    return table
+
+
+def transient_messages(
+    messages: pd.DataFrame, enrichment: pd.DataFrame, window: Window, episode_days: float = EPISODE_DAYS
+) -> pd.DataFrame:
+    """The messages of the period's transient (support-only) members, the whole episode of each: the rows
+    behind the count.
+
+    Parameters
+    ----------
+    messages
+        All messages.
+    enrichment
+        The ``Enrichment`` frame.
+    window
+        The period.
+    episode_days
+        The longest span of one support episode.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``created_at`` (client's time zone), ``platform``, ``channel``, ``author_id``,
+        ``author_name``, ``is_question``, ``is_complaint``, ``excerpt``, ``url``, ``message_id``;
+        by member, then time.
+    """
+    _, rows = _transients(messages, enrichment, window, episode_days)
+    flags = aligned_scores(messages, enrichment).iloc[rows["_row"].to_numpy()]
+    out = pd.DataFrame(
+        {
+            M.created_at: rows[M.created_at].dt.tz_convert(window.tz).to_numpy(),
+            M.platform: rows[M.platform].to_numpy(),
+            M.channel: rows[M.channel].to_numpy(),
+            M.author_id: rows[M.author_id].to_numpy(),
+            M.author_name: rows[M.author_name].to_numpy(),
+            E.is_question: flags[E.is_question].astype("boolean").to_numpy(),
+            E.is_complaint: flags[E.is_complaint].astype("boolean").to_numpy(),
+            "excerpt": excerpt(rows[M.text]).to_numpy(),
+            M.url: rows[M.url].to_numpy(),
+            M.message_id: rows[M.message_id].to_numpy(),
+        }
+    )
+    return out.sort_values([M.platform, M.author_id, M.created_at, M.message_id], kind="stable").reset_index(
+        drop=True
+    )
+
+
+def transient_member_count(
+    messages: pd.DataFrame, enrichment: pd.DataFrame, window: Window, episode_days: float = EPISODE_DAYS
+) -> int:
+    """Transient members: how many members active in the period only ever asked the brand a question or
+    complained, within one short episode, and never took part otherwise.
+
+    Unit: members
+
+    Parameters
+    ----------
+    messages
+        All messages (the whole history).
+    enrichment
+        The ``Enrichment`` frame.
+    window
+        The period.
+    episode_days
+        The longest span of one support episode.
+
+    Returns
+    -------
+    int
+    """
+    return len(_transients(messages, enrichment, window, episode_days)[0])
+
+
+def transient_member_share(
+    messages: pd.DataFrame, enrichment: pd.DataFrame, window: Window, episode_days: float = EPISODE_DAYS
+) -> float | None:
+    """Share of transient members: transient (support-only) members as a share of the period's active
+    members.
+
+    ``None`` when nobody was active.
+
+    Unit: share
+
+    Parameters
+    ----------
+    messages
+        All messages (the whole history).
+    enrichment
+        The ``Enrichment`` frame.
+    window
+        The period.
+    episode_days
+        The longest span of one support episode.
+
+    Returns
+    -------
+    float or None
+        A share in [0, 1].
+    """
+    return checked_share(
+        transient_member_count(messages, enrichment, window, episode_days),
+        active_member_count(messages, window),
+        "transient member share",
+    )

@@ -12,7 +12,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from community_health.metrics._common import checked_rate, excerpt, in_window, reused
+from community_health.metrics._common import (
+    PRIOR_TOKENS,
+    WEEKDAY_NAMES,
+    checked_rate,
+    excerpt,
+    in_window,
+    log_odds_z,
+    reused,
+    term_counts,
+)
 from community_health.metrics.window import Window
 from community_health.schema import Posts
 
@@ -276,3 +285,190 @@ def engagement_rate_by_week(posts: pd.DataFrame, window: Window) -> pd.DataFrame
     grouped = rated.assign(week=week).groupby(["week", P.platform], sort=True)["engagement_rate"]
     out = pd.DataFrame({"engagement_rate": grouped.median(), "posts": grouped.size()}).reset_index()
     return out[columns]
+
+
+#: Text-length bands of :func:`engagement_rate_by_length`, in characters: [low, high).
+LENGTH_BANDS = (
+    (0, 80, "under 80 characters"),
+    (80, 160, "80-159 characters"),
+    (160, None, "160 characters or more"),
+)
+NO_TEXT = "no text"
+
+
+def _rates_in_order(table: pd.DataFrame, column: str, order: list[object]) -> pd.DataFrame:
+    """:func:`_rates_by` on a derived ``column`` of ``table``, every category of ``order`` shown in order."""
+    rated = table.loc[table["engagement_rate"].notna()]
+    grouped = rated.groupby(column)["engagement_rate"]
+    out = pd.DataFrame(
+        {
+            "posts": table.groupby(column).size(),
+            "rated_posts": grouped.size(),
+            "mean_engagement_rate": grouped.mean(),
+            "median_engagement_rate": grouped.median(),
+            "denominator": rated.groupby(column)["denominator"].agg(lambda d: ", ".join(sorted(set(d)))),
+        }
+    ).reindex(order)
+    out[["posts", "rated_posts"]] = out[["posts", "rated_posts"]].fillna(0).astype("int64")
+    out["denominator"] = out["denominator"].fillna("absent")
+    out.index.name = column
+    return out
+
+
+def engagement_rate_by_weekday(posts: pd.DataFrame, window: Window) -> pd.DataFrame:
+    """Engagement rate by weekday: the mean and median engagement rate of the period's brand posts published
+    on each day of the week (client's time zone).
+
+    Unit: interactions per impression
+
+    Parameters
+    ----------
+    posts
+        The ``Posts`` frame.
+    window
+        The period.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``weekday`` (Monday first, all seven), with the columns of
+        :func:`engagement_rate_by_platform`.
+    """
+    table = post_engagement_rates(posts, window)
+    table["weekday"] = [WEEKDAY_NAMES[d] for d in table[P.created_at].dt.day_of_week]
+    return _rates_in_order(table, "weekday", list(WEEKDAY_NAMES))
+
+
+def engagement_rate_by_hour(posts: pd.DataFrame, window: Window) -> pd.DataFrame:
+    """Engagement rate by hour: the mean and median engagement rate of the period's brand posts by the local
+    hour they were published at.
+
+    Unit: interactions per impression
+
+    Parameters
+    ----------
+    posts
+        The ``Posts`` frame.
+    window
+        The period.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``hour`` 0-23 (all of them), with the columns of
+        :func:`engagement_rate_by_platform`.
+    """
+    table = post_engagement_rates(posts, window)
+    table["hour"] = table[P.created_at].dt.hour.astype("int64")
+    return _rates_in_order(table, "hour", list(range(24)))
+
+
+def _lengths(posts: pd.DataFrame, table: pd.DataFrame) -> pd.Series:
+    texts = posts[[P.platform, P.post_id, P.text]]
+    found = table[[P.platform, P.post_id]].merge(texts, on=[P.platform, P.post_id], how="left")[P.text]
+    return found.str.len().set_axis(table.index)
+
+
+def engagement_rate_by_length(posts: pd.DataFrame, window: Window) -> pd.DataFrame:
+    """Engagement rate by length: the mean and median engagement rate of the period's brand posts by the
+    length of their text (under 80 characters, 80-159, 160 or more).
+
+    Unit: interactions per impression
+
+    Parameters
+    ----------
+    posts
+        The ``Posts`` frame.
+    window
+        The period.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``length`` (the three bands, then ``no text``), with the columns of
+        :func:`engagement_rate_by_platform`.
+    """
+    table = post_engagement_rates(posts, window)
+    length = _lengths(posts, table)
+    band = pd.Series(NO_TEXT, index=table.index, dtype="str")
+    for low, high, label in LENGTH_BANDS:
+        band = band.mask((length >= low) & ((length < high) if high is not None else True), label)
+    table["length"] = band
+    return _rates_in_order(table, "length", [label for _, _, label in LENGTH_BANDS] + [NO_TEXT])
+
+
+def post_engagement_groups(posts: pd.DataFrame, window: Window) -> pd.DataFrame:
+    """Each rated brand post of the period marked as high or low engagement against its own platform's median.
+
+    A post is *high* when its engagement rate is above the median rate of the period's posts on its
+    platform and *low* when below; posts exactly at the median are left out. Comparing within each
+    platform keeps a network with higher rates overall from making its words look "engaging".
+
+    Parameters
+    ----------
+    posts
+        The ``Posts`` frame.
+    window
+        The period.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of :func:`post_engagement_rates` that have a rate, plus ``text``,
+        ``platform_median`` and ``group`` (``high``, ``low`` or ``median``).
+    """
+    table = post_engagement_rates(posts, window).dropna(subset=["engagement_rate"])
+    table = table.merge(posts[[P.platform, P.post_id, P.text]], on=[P.platform, P.post_id], how="left")
+    table["platform_median"] = table.groupby(P.platform)["engagement_rate"].transform("median")
+    rate, middle = table["engagement_rate"], table["platform_median"]
+    table["group"] = np.select([rate > middle, rate < middle], ["high", "low"], "median")
+    return table
+
+
+def distinctive_terms(
+    posts: pd.DataFrame, window: Window, n: int = 15, prior_tokens: float = PRIOR_TOKENS
+) -> pd.DataFrame:
+    """Words that worked: the words and hashtags that most separate high-engagement from low-engagement brand
+    posts of the period, by weighted log-odds with an informative Dirichlet prior, as z-scores.
+
+    Posts are split at their platform's median engagement rate (see
+    :func:`post_engagement_groups`). A positive z means a term is more typical of high-engagement
+    posts than its overall use explains, a negative z of low-engagement posts; beyond about 2 in
+    either direction the difference is unlikely to be chance. The prior is the term's share of all
+    the period's post text, weighing ``prior_tokens`` tokens, so a word used once or twice cannot top
+    the list. Links and @handles are left out.
+
+    Unit: z-score
+    Source: Monroe, Colaresi and Quinn (2008), "Fightin' Words", informative Dirichlet prior
+
+    Parameters
+    ----------
+    posts
+        The ``Posts`` frame.
+    window
+        The period.
+    n
+        How many terms to list at each end (``n`` most typical of high engagement, ``n`` of low).
+    prior_tokens
+        The weight of the prior, in tokens.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``term``, ``kind`` (``word`` or ``hashtag``), ``high_count``, ``low_count`` (uses in each
+        group), ``log_odds``, ``z`` and ``favours`` (``high engagement`` or ``low engagement``);
+        highest z first.
+    """
+    groups = post_engagement_groups(posts, window)
+    high = term_counts(groups.loc[groups["group"] == "high", P.text])
+    low = term_counts(groups.loc[groups["group"] == "low", P.text])
+    table = log_odds_z(high, low, prior_tokens).rename(
+        columns={"first_count": "high_count", "second_count": "low_count"}
+    )
+    table = table.reset_index()
+    table.insert(1, "kind", np.where(table["term"].str.startswith("#"), "hashtag", "word"))
+    table["kind"] = table["kind"].astype("str")
+    table["favours"] = pd.Series(np.where(table["z"] >= 0, "high engagement", "low engagement"), dtype="str")
+    top = table.loc[table["z"] > 0].head(n)
+    bottom = table.loc[table["z"] < 0].tail(n)
+    return pd.concat([top, bottom]).reset_index(drop=True)

@@ -16,22 +16,25 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+import numpy as np
 import pandas as pd
 
 from community_health.config import BusinessHours
 from community_health.metrics._common import (
     THREAD_KEY,
     M,
+    activity,
     checked_share,
     excerpt,
     from_listening,
     hours_between,
-    in_window,
     is_member,
     median_or_none,
     quantile_or_none,
     reused,
-    thread_roots,
+    root_mask,
+    thread_root_of,
+    values_at,
     with_columns,
 )
 from community_health.metrics.window import Window
@@ -95,31 +98,41 @@ def member_thread_response_times(messages: pd.DataFrame, window: Window) -> pd.D
 @reused
 def _response_times(messages: pd.DataFrame, window: Window) -> pd.DataFrame:
     """:func:`member_thread_response_times` without the text and url of each thread (cheaper)."""
-    roots = thread_roots(messages)
-    roots = roots.loc[is_member(roots) & ~from_listening(roots)]
-    roots = in_window(roots, window)
-    roots = roots[[*THREAD_KEY, M.channel, M.message_id, M.author_id, M.author_name, M.created_at]].rename(
-        columns={M.created_at: "started_at", M.message_id: "root_id", M.author_id: "root_author"}
-    )
-    later = messages.loc[
-        messages[M.created_at] >= window.start,
-        [*THREAD_KEY, M.message_id, M.author_id, M.author_is_brand, M.author_is_bot, M.created_at],
+    frame = activity(messages)
+    started = root_mask(messages) & (is_member(frame) & ~from_listening(frame)).to_numpy()
+    started &= window.contains(frame[M.created_at]).to_numpy()
+    root_rows_ = np.flatnonzero(started)
+    roots = frame.iloc[root_rows_][
+        [*THREAD_KEY, M.channel, M.message_id, M.author_id, M.author_name, M.created_at]
     ]
-    replies = later.merge(
-        roots[[*THREAD_KEY, "root_id", "root_author", "started_at"]], on=THREAD_KEY, how="inner"
+    roots = roots.rename(
+        columns={M.created_at: "started_at", M.message_id: "root_id", M.author_id: "root_author"}
+    ).reset_index(drop=True)
+    # Every later message of those threads: found by the row of its thread's first message.
+    later_rows = np.flatnonzero((frame[M.created_at] >= window.start).to_numpy())
+    later = frame.iloc[later_rows]
+    root = thread_root_of(messages)[later_rows]
+    ours = (root >= 0) & started[np.maximum(root, 0)]
+    later_rows, root, later = later_rows[ours], root[ours], later.loc[ours]
+    stamps = pd.DatetimeIndex(frame[M.created_at]).as_unit("ns").asi8
+    authors = frame[M.author_id]
+    answer = (
+        (later_rows != root)
+        & (later[M.author_id].to_numpy(dtype=object) != values_at(authors, root))
+        & ~later[M.author_is_bot].to_numpy(dtype=bool)
+        & (stamps[later_rows] >= stamps[root])
     )
-    replies = replies.loc[
-        (replies[M.message_id] != replies["root_id"])
-        & (replies[M.author_id] != replies["root_author"])
-        & ~replies[M.author_is_bot].astype(bool)
-        & (replies[M.created_at] >= replies["started_at"])
-    ].rename(columns={M.created_at: "at"})
-    first_any = replies.groupby(THREAD_KEY)["at"].min().rename("first_response_at")
-    brand = replies.loc[replies[M.author_is_brand].astype(bool)]
-    first_brand = brand.groupby(THREAD_KEY)["at"].min().rename("first_brand_response_at")
-    table = roots.merge(first_any.reset_index(), on=THREAD_KEY, how="left").merge(
-        first_brand.reset_index(), on=THREAD_KEY, how="left"
+    at = later[M.created_at].loc[answer]
+    by_root = pd.Series(root[answer], index=at.index)
+    brand = later[M.author_is_brand].to_numpy(dtype=bool)[answer]
+    first_any = at.groupby(by_root).min()
+    first_brand = at.loc[brand].groupby(by_root.loc[brand]).min()
+    table = roots.assign(
+        first_response_at=first_any.reindex(root_rows_).to_numpy(),
+        first_brand_response_at=first_brand.reindex(root_rows_).to_numpy(),
     )
+    for column in ("first_response_at", "first_brand_response_at"):
+        table[column] = pd.to_datetime(table[column], utc=True).astype(frame[M.created_at].dtype)
     table["first_response_hours"] = hours_between(table["first_response_at"], table["started_at"])
     table["first_brand_response_hours"] = hours_between(table["first_brand_response_at"], table["started_at"])
     for column in ("started_at", "first_response_at", "first_brand_response_at"):

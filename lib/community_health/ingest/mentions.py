@@ -1,0 +1,347 @@
+"""What every listening-tool reader does the same way (Talkwalker, Meltwater, Sprout Social): find the
+header below any preamble, find each field's column by name, read the rows into ``messages`` as kind
+``mention``, exactly as the Brandwatch reader does.
+
+Columns are found by name, never by position. Each tool has a built-in map of *fields* to the column
+names it is known to write, in order of preference (:class:`MentionLayout`); a client whose export
+renames a column maps it in ``client.yml``::
+
+    column_mappings:
+      meltwater:
+        "Texto": "Hit Sentence"     # to the tool's own column name,
+        "Autor": author             # or straight to a field
+
+Fields: ``date``, ``time`` (when the date column holds the day only), ``id``, ``url``, ``author``,
+``author_name``, ``text``, ``title`` (used when there is no text), ``followers``, ``reactions``,
+``comments``, ``shares``, ``impressions``, ``reach``, ``video_views`` and ``network`` (the tool's name of
+the social network, used when the link does not tell).
+
+Rows go to ``messages`` with kind ``mention``:
+
+================  ==============================================================================
+message_id        the ``id`` field; else the status id of an X/Twitter link (so the same tweet found
+                  by two tools is one row, as Brandwatch's ``Mention Id`` is); else the link
+platform          from the link's domain (``brandwatch.platform_of``), else from ``network``, else web
+channel           the subreddit (``r/<name>``) for Reddit, else the domain
+thread_id         the mention's own id (a mention is its own conversation)
+author_id         ``author`` (a leading ``@`` removed), else ``author_name``, else the domain
+created_at        ``date``: ISO dates with an offset keep it; dates without a zone are read in the client's
+                  time zone, which the ingest log reports as assumed; numeric dates (``22/09/17``,
+                  ``10/13/2026``) take one day/month order for the whole file (see ``localdates``);
+                  Unix times in seconds or milliseconds are UTC
+counts            whole numbers written with thousands separators (``12,345``, ``12.345``, ``12 345``)
+                  or as floats (``12.0``); an empty cell is absent, never zero
+================  ==============================================================================
+
+Sentiment columns are not carried over: the workbook scores every message itself, the same way for every
+source. Rates (``Engagement Rate (per Impression)``, ``12.5%``) are not counts and are not read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from community_health.ingest.brandwatch import platform_of
+from community_health.ingest.envelope import (
+    ReadContext,
+    ReadResult,
+    Table,
+    counts_from_text,
+    parse_dates,
+    refused,
+)
+from community_health.ingest.localdates import (
+    day_month_order,
+    localize,
+    month_first_by_convention,
+    split_numeric,
+)
+from community_health.ingest.sheets import COUNT_EXPECTED, SheetRows, load_sheet
+from community_health.ingest.tabular import TableError
+from community_health.schema import Kind, Messages, Platform
+
+FIELDS = (
+    "date",
+    "time",
+    "id",
+    "url",
+    "author",
+    "author_name",
+    "text",
+    "title",
+    "followers",
+    "reactions",
+    "comments",
+    "shares",
+    "impressions",
+    "reach",
+    "video_views",
+    "network",
+)
+COUNT_FIELDS = {
+    "reactions": Messages.reactions,
+    "comments": Messages.comments,
+    "shares": Messages.shares,
+    "impressions": Messages.impressions,
+    "reach": Messages.reach,
+    "video_views": Messages.video_views,
+}
+NETWORK_PLATFORMS = (
+    ("twitter", Platform.X),
+    ("facebook", Platform.FACEBOOK),
+    ("instagram", Platform.INSTAGRAM),
+    ("linkedin", Platform.LINKEDIN),
+    ("youtube", Platform.YOUTUBE),
+    ("reddit", Platform.REDDIT),
+)
+X_STATUS = r"(?:twitter|x)\.com/(?:[A-Za-z0-9_]{1,30}|i/web|i)/status(?:es)?/(\d{1,25})"
+_THOUSANDS_DOTS = r"\d{1,3}(?:\.\d{3})+"
+
+
+@dataclass(frozen=True)
+class MentionLayout:
+    """What one listening tool writes.
+
+    Attributes
+    ----------
+    name
+        The format's name (registry and ``column_mappings`` key).
+    tool
+        The tool's name, for messages.
+    columns
+        Field -> the column names the tool writes for it, most preferred first.
+    markers
+        Column names only this tool writes; a header needs one of them to be recognised.
+    date_formats
+        strptime formats of the tool's dates with month names or offsets (numeric day/month dates are
+        handled for the whole file, see ``localdates``).
+    date_expected
+        A sample date, for reasons.
+    month_first
+        The tool's own convention for numeric dates, used when nothing in a file decides; None uses the
+        convention of the client's time zone.
+    """
+
+    name: str
+    tool: str
+    columns: Mapping[str, tuple[str, ...]]
+    markers: tuple[str, ...]
+    date_formats: tuple[str, ...] = ()
+    date_expected: str = "a date like 2026-10-13 14:22:05"
+    month_first: bool | None = None
+    header_hint: str = field(default="")
+
+    def present(self, cells: Sequence[str]) -> set[str]:
+        """The fields a header provides (cells already mapped through the client's mapping)."""
+        names = set(cells)
+        return {f for f in FIELDS if f in names or names & set(self.columns.get(f, ()))}
+
+    def is_header(self, cells: Sequence[str]) -> bool:
+        """A header of this tool: one of its marker columns, a date, a text and a link (or an id)."""
+        names = set(cells)
+        found = self.present(cells)
+        return (
+            bool(names & set(self.markers))
+            and "date" in found
+            and bool({"text", "title"} & found)
+            and bool({"url", "id"} & found)
+        )
+
+
+def counts_from_local_text(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Counts as a localised spreadsheet writes them: ``12,345``, ``12.345``, ``12 345``, ``12.0``, ``12,0``.
+
+    A dot followed by groups of exactly three digits is a thousands separator (a count is never
+    fractional); everything else is read by ``counts_from_text``.
+    """
+    s = values.astype("str").str.strip().reset_index(drop=True)
+    dotted = s.str.fullmatch(_THOUSANDS_DOTS, na=False)
+    s = s.where(~dotted, s.str.replace(".", "", regex=False))
+    s = s.str.replace(r"^(\d+),0+$", r"\1", regex=True)
+    return counts_from_text(s)
+
+
+class MentionRows:
+    """The rows of one mentions export, with each field found among its columns."""
+
+    def __init__(self, rows: SheetRows, layout: MentionLayout) -> None:
+        self.rows = rows
+        self.layout = layout
+
+    def columns_of(self, name: str) -> list[str]:
+        """The columns holding a field: one mapped straight to it first, then the tool's own names."""
+        direct = [c for c in self.rows.table.frame.columns if c == name]
+        return direct + [c for c in self.layout.columns.get(name, ()) if self.rows.has(c)]
+
+    def text(self, name: str) -> pd.Series:
+        """A text field: the first non-empty cell among its columns (null when it has none)."""
+        out = pd.Series([None] * len(self.rows), dtype="str")
+        for column in self.columns_of(name):
+            out = out.fillna(self.rows.text(column))
+        return out
+
+    def counts(self, name: str) -> pd.Series:
+        """A count field: the first readable count among its columns; bad cells are flagged."""
+        out = pd.Series(pd.array([None] * len(self.rows), dtype="Int64"))
+        for column in self.columns_of(name):
+            raw = self.rows.table.frame[column]
+            counts, bad = counts_from_local_text(raw)
+            self.rows.checks.flag(bad, column, COUNT_EXPECTED, raw)
+            out = out.fillna(counts)
+        return out
+
+    def dates(self, zone: str) -> tuple[pd.Series, str | None]:
+        """The ``date`` field (with ``time`` when the date holds the day only) into UTC.
+
+        Returns
+        -------
+        dates, note
+            The dates, and a sentence for the ingest log when the day/month order had to be assumed.
+        """
+        columns = self.columns_of("date")
+        column = columns[0]
+        raw = self.text("date")
+        time = self.text("time")
+        no_time = ~raw.str.contains(r"\d[:.]\d\d", na=False)
+        raw = raw.where(~(no_time & time.notna()), raw + " " + time)
+        # A day without a time (13-Oct-2026) is read as its local midnight. (Written as it is, its "-2026"
+        # would pass for a UTC offset.)
+        day_only = raw.str.fullmatch(r"\s*\d{1,2}-[A-Za-z]{3}-\d{4}\s*", na=False)
+        raw = raw.where(~day_only, raw.str.strip() + " 00:00")
+        self.rows.checks.flag(raw.isna().to_numpy(dtype=bool), column, self.layout.date_expected, raw)
+        n = len(raw)
+        result = pd.Series(pd.NaT, index=range(n), dtype=pd.DatetimeTZDtype("ns", "UTC"))
+        local = np.zeros(n, dtype=bool)
+        stripped = raw.str.strip()
+        epoch = stripped.str.fullmatch(r"\d{10}(?:\d{3})?", na=False).to_numpy(dtype=bool)
+        if epoch.any():
+            numbers = stripped[epoch].astype("int64")
+            unit = np.where(stripped[epoch].str.len() == 13, 1_000_000, 1_000_000_000)
+            result[epoch] = pd.to_datetime(numbers.to_numpy() * unit, unit="ns", utc=True)
+        rest = ~epoch & raw.notna().to_numpy(dtype=bool)
+        if rest.any():
+            parsed, was_local = parse_dates(raw[rest], (*self.layout.date_formats, "ISO8601"), zone)
+            idx = np.flatnonzero(rest)
+            result.iloc[idx] = parsed.to_numpy()
+            local[idx] = was_local
+        note = None
+        numeric = rest & result.isna().to_numpy(dtype=bool)
+        if numeric.any():
+            parts = split_numeric(raw[numeric].tolist())
+            month_first = (
+                self.layout.month_first
+                if self.layout.month_first is not None
+                else month_first_by_convention(zone)
+            )
+            order, naive = day_month_order(parts, chronological=False, month_first=month_first)
+            idx = np.flatnonzero(numeric)
+            result.iloc[idx] = localize(naive, zone).to_numpy()
+            local[idx] = parts.matched & naive.notna().to_numpy(dtype=bool)
+            convention = (
+                f"{self.layout.tool}'s usual order"
+                if self.layout.month_first is not None
+                else f"usual for {zone}"
+            )
+            note = order.note(self.rows.ctx.source, convention)
+        bad = result.isna().to_numpy(dtype=bool) & raw.notna().to_numpy(dtype=bool)
+        self.rows.checks.flag(bad, column, self.layout.date_expected, raw)
+        self.rows.assumed |= local
+        return result, note
+
+
+def _domain(url: pd.Series) -> pd.Series:
+    host = url.str.extract(r"^(?:https?://)?([^/?#]+)", expand=False).str.lower()
+    return host.str.replace(r"^(?:www\.|m\.|mobile\.|old\.)", "", regex=True)
+
+
+def _platform(domain: pd.Series, network: pd.Series) -> pd.Series:
+    by_domain = platform_of(domain.fillna(""))
+    hint = network.str.lower().fillna("")
+    by_network = pd.Series([None] * len(hint), dtype="str")
+    for word, platform in NETWORK_PLATFORMS:
+        by_network = by_network.where(
+            by_network.notna() | ~hint.str.contains(word, regex=False), platform.value
+        )
+    by_network = by_network.where(by_network.notna() | (hint.str.strip() != "x"), Platform.X.value)
+    use_hint = (by_domain == Platform.WEB.value) & by_network.notna()
+    return by_domain.where(~use_hint, by_network).astype("str")
+
+
+def parse_mentions(data: bytes, ctx: ReadContext, layout: MentionLayout) -> ReadResult:
+    """Read a listening tool's mentions export (CSV in any encoding and separator, or XLSX).
+
+    Parameters
+    ----------
+    data
+        The file's bytes.
+    ctx
+        The file's path, the client's time zone and the client's column mapping for this tool.
+    layout
+        What the tool writes.
+    """
+    try:
+        table = load_sheet(data, layout.is_header, ctx.column_mapping, layout.header_hint)
+    except TableError as exc:
+        return refused(Table.MESSAGES, f"{ctx.source}: {exc}; this is not a readable {layout.tool} export.")
+    rows = SheetRows(table, ctx)
+    found = MentionRows(rows, layout)
+    missing = []
+    if not found.columns_of("date"):
+        missing.append(layout.columns["date"][0])
+    if not (found.columns_of("text") or found.columns_of("title")):
+        missing.append(layout.columns["text"][0])
+    if not (found.columns_of("url") or found.columns_of("id")):
+        missing.append(layout.columns["url"][0])
+    if missing:
+        return rows.refuse_missing(Table.MESSAGES, missing, layout.header_hint)
+    n = len(rows)
+    created, note = found.dates(ctx.timezone)
+    url = found.text("url").str.strip()
+    explicit = found.text("id").str.strip()
+    status = url.str.extract(X_STATUS, expand=False)
+    message_id = explicit.fillna(status).fillna(url)
+    url_columns = found.columns_of("url") or found.columns_of("id")
+    rows.checks.flag(
+        message_id.isna().to_numpy(dtype=bool), url_columns[0], "the mention's address (or its id)", url
+    )
+    domain = _domain(url)
+    platform = _platform(domain, found.text("network"))
+    subreddit = url.str.extract(r"reddit\.com/(r/[^/?#]+)", expand=False)
+    channel = subreddit.where(platform == Platform.REDDIT.value).fillna(domain).fillna(layout.tool.lower())
+    author = found.text("author").str.strip().str.lstrip("@")
+    author = author.where(author.str.len() > 0)
+    author_name = found.text("author_name").str.strip()
+    author_id = author.fillna(author_name).fillna(domain).fillna("unknown")
+    text = found.text("text").fillna(found.text("title"))
+    counts = {column: found.counts(name) for name, column in COUNT_FIELDS.items() if found.columns_of(name)}
+    followers = (
+        found.counts("followers")
+        if found.columns_of("followers")
+        else pd.Series(pd.array([None] * n, dtype="Int64"))
+    )
+    result = rows.finish(
+        Table.MESSAGES,
+        {
+            Messages.message_id: message_id,
+            Messages.platform: platform,
+            Messages.channel: channel,
+            Messages.thread_id: message_id,
+            Messages.author_id: author_id,
+            Messages.author_name: author_name.fillna(author),
+            Messages.author_is_brand: np.zeros(n, dtype=bool),
+            Messages.author_is_bot: np.zeros(n, dtype=bool),
+            Messages.author_followers: followers,
+            Messages.created_at: created,
+            Messages.kind: [Kind.MENTION.value] * n,
+            Messages.text: text,
+            Messages.url: url,
+            **counts,
+        },
+    )
+    if note is not None:
+        result.error = note
+    return result

@@ -1,0 +1,349 @@
+"""YouTube Studio, Analytics advanced mode export: a zip of ``Table data.csv``, ``Chart data.csv`` and
+``Totals.csv`` (or any of the three alone, as unpacked).
+
+Layout (FORMATS.md). ``Table data.csv`` has one row per video; its columns vary with the metrics chosen,
+e.g. ``Content, Video title, Video publish time, Duration, Average view duration, Stayed to watch (%),
+Average percentage viewed (%), New viewers, Regular viewers, Views, Watch time (hours), Subscribers,
+Impressions, Impressions click-through rate (%)``. **The first data row is ``Total``**, the sum of the
+rows below it. ``Content`` is the video id, which can start with ``-``; ``Video publish time`` is
+``"Oct 2, 2025"`` (date only); ``Duration`` is seconds, ``Average view duration`` ``H:MM:SS``;
+percentages carry no ``%``; the subscriber change can be negative. ``Chart data.csv`` is long format
+(``Date, Content, Video title, ..., Views``: one row per video per day) and ``Totals.csv`` the channel's
+daily totals (``Date, Views``). Files re-saved by a spreadsheet show ``dd-mm-yyyy`` dates and CRLF.
+
+Rows of ``Table data.csv`` go to ``posts``:
+
+============  ===================================================================================
+post_id       ``Content`` (the video id)
+channel       the channel named in the export's name (``Content 2025-09-01_2025-10-01 <channel>``,
+              the zip's or the folder's), else ``unknown``: the tables themselves do not name it
+created_at    ``Video publish time``, a date: midnight in the client's time zone (reported as assumed)
+post_type     ``video``
+text, url     ``Video title``; ``https://www.youtube.com/watch?v=<id>``
+video_views   ``Views``; impressions: ``Impressions`` (older exports: ``Thumbnail impressions``)
+reach         ``Unique viewers``
+reactions     ``Likes``; comments: ``Comments added``; shares: ``Shares`` (when chosen)
+============  ===================================================================================
+
+Not carried over: durations, rates and percentages, and the subscriber change (no column holds them).
+
+Skipped, counted with their reason: the ``Total`` row; every row of ``Chart data.csv`` (per-day views of
+each video: the videos' rows come from ``Table data.csv``) and of ``Totals.csv`` (the channel's daily
+totals, no videos). A zip's rows are named ``<zip>/Table data.csv row 3``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import PurePosixPath
+
+import numpy as np
+import pandas as pd
+
+from community_health.ingest.envelope import (
+    ReadContext,
+    ReadResult,
+    Table,
+    empty_frame,
+    empty_quarantine,
+    parse_dates,
+    refused,
+)
+from community_health.ingest.registry import Probe, Reader, register
+from community_health.ingest.sheets import SheetRows, load_sheet
+from community_health.ingest.tabular import HeaderTest, TableError, decode, locate_header
+from community_health.ingest.units import ExportUnit, FileBundle
+from community_health.schema import Platform, Posts
+
+NAME = "youtube_studio"
+TABLE_FILE, CHART_FILE, TOTALS_FILE = "Table data.csv", "Chart data.csv", "Totals.csv"
+PUBLISH_FORMATS = ("%b %d, %Y", "%b %d %Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%B %d, %Y")
+DAY_FIRST = r"^(?P<d>\d{1,2})-(?P<m>\d{1,2})-(?P<y>\d{4})$"  # dd-mm-yyyy, as a re-saved file shows it
+PUBLISH_EXPECTED = 'a date like "Oct 2, 2025"'
+VIDEO_ID = r"\s*[A-Za-z0-9_-]{6,20}\s*"
+# Metric columns only YouTube Studio writes (a Totals.csv is recognised by them, or by its name).
+STUDIO_METRICS = frozenset(
+    {
+        "Watch time (hours)",
+        "Average view duration",
+        "Average percentage viewed (%)",
+        "Impressions click-through rate (%)",
+        "Thumbnail click-through rate (%)",
+        "Stayed to watch (%)",
+        "Subscribers gained",
+        "Subscribers lost",
+        "Unique viewers",
+        "New viewers",
+        "Returning viewers",
+        "Regular viewers",
+        "Casual viewers",
+        "Comments added",
+        "Estimated revenue (USD)",
+    }
+)
+COMMON_METRICS = frozenset({"Views", "Subscribers", "Impressions", "Likes", "Dislikes", "Shares"})
+EXPORT_NAME = re.compile(r"^.+? \d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2} (?P<channel>.+)$")
+TOTAL_REASON = "YouTube Studio Total row (the sum of the rows below it, not a video)"
+CHART_REASON = (
+    "YouTube Studio Chart data row (views of one video on one day): recognised, not used; each video's "
+    "row comes from Table data.csv"
+)
+TOTALS_REASON = (
+    "YouTube Studio Totals row (the channel's total for one day, not a video): recognised, not used"
+)
+
+
+def is_table_header(cells: Sequence[str]) -> bool:
+    """``Table data.csv``: ``Content`` first, with ``Video title`` or ``Video publish time``."""
+    return bool(cells) and cells[0] == "Content" and bool({"Video title", "Video publish time"} & set(cells))
+
+
+def is_chart_header(cells: Sequence[str]) -> bool:
+    """``Chart data.csv``: ``Date, Content`` then video columns or metrics."""
+    names = set(cells[2:])
+    return (
+        len(cells) >= 3
+        and cells[0] == "Date"
+        and cells[1] == "Content"
+        and bool(({"Video title", "Video publish time"} | STUDIO_METRICS | COMMON_METRICS) & names)
+    )
+
+
+def is_totals_header(cells: Sequence[str], *, named_totals: bool = False) -> bool:
+    """``Totals.csv``: ``Date`` then YouTube Studio metrics only; a Studio-only metric must be among
+    them unless the file is named ``Totals.csv`` (``Date, Views`` alone could be anything)."""
+    metrics = set(cells[1:])
+    return (
+        len(cells) >= 2
+        and cells[0] == "Date"
+        and metrics <= (STUDIO_METRICS | COMMON_METRICS)
+        and (named_totals or bool(metrics & STUDIO_METRICS))
+    )
+
+
+def channel_from_name(source: str) -> str | None:
+    """The channel a Studio download is named after (``Content 2025-09-01_2025-10-01 Brightbrew``): the
+    zip's name, or the folder holding the CSV."""
+    path = PurePosixPath(source)
+    for name in (path.stem if path.suffix.lower() == ".zip" else path.parent.name, path.stem):
+        match = EXPORT_NAME.match(name)
+        if match:
+            return match.group("channel").strip()
+    return None
+
+
+def publish_dates(rows: SheetRows, timezone: str) -> pd.Series:
+    """``Video publish time`` as midnight in ``timezone``, in UTC; rows that hold no date are flagged.
+
+    A re-saved ``02-10-2025`` (day first) is turned round to ``2025-10-02`` before parsing: text ending
+    in ``-2025`` would otherwise pass for a time-zone offset and never be read as a local date.
+    """
+    raw = rows.required("Video publish time", PUBLISH_EXPECTED)
+    turned = raw.str.strip().str.replace(DAY_FIRST, r"\g<y>-\g<m>-\g<d>", regex=True)
+    dates, local = parse_dates(turned, PUBLISH_FORMATS, timezone)
+    rows.checks.flag(
+        (dates.isna() & raw.notna()).to_numpy(dtype=bool), "Video publish time", PUBLISH_EXPECTED, raw
+    )
+    rows.assumed |= local
+    return dates
+
+
+def parse_table_data(data: bytes, ctx: ReadContext, channel: str | None = None) -> ReadResult:
+    """Read ``Table data.csv`` into ``posts`` rows (the ``Total`` row skipped, with its reason).
+
+    Parameters
+    ----------
+    data
+        The file's bytes.
+    ctx
+        The file's path and the client's time zone (publish dates have no time and no zone).
+    channel
+        The channel's name, when the export's name gives it.
+    """
+    try:
+        table = load_sheet(
+            data, is_table_header, ctx.column_mapping, "Content, Video title, Video publish time"
+        )
+    except TableError as exc:
+        return refused(Table.POSTS, f"{ctx.source}: {exc}; this is not a readable YouTube Studio table.")
+    rows = SheetRows(table, ctx)
+    missing = [c for c in ("Content", "Video publish time") if not rows.has(c)]
+    if missing:
+        return rows.refuse_missing(
+            Table.POSTS, missing, "Content, Video title, Video publish time, Views, ..."
+        )
+    content = rows.text("Content").str.strip()
+    rows.checks.skip((content == "Total").fillna(False).to_numpy(dtype=bool), TOTAL_REASON)
+    post_id = rows.matching("Content", VIDEO_ID, "a video id like dQw4w9WgXcQ")
+    created = publish_dates(rows, ctx.timezone)
+    n = len(rows)
+    impressions = "Impressions" if rows.has("Impressions") else "Thumbnail impressions"
+    return rows.finish(
+        Table.POSTS,
+        {
+            Posts.post_id: post_id,
+            Posts.platform: [Platform.YOUTUBE.value] * n,
+            Posts.channel: [channel or "unknown"] * n,
+            Posts.created_at: created,
+            Posts.post_type: ["video"] * n,
+            Posts.text: rows.text("Video title"),
+            Posts.url: "https://www.youtube.com/watch?v=" + post_id,
+            Posts.impressions: rows.counts(impressions),
+            Posts.reach: rows.counts("Unique viewers"),
+            Posts.video_views: rows.counts("Views"),
+            Posts.reactions: rows.counts("Likes"),
+            Posts.comments: rows.counts("Comments added"),
+            Posts.shares: rows.counts("Shares"),
+        },
+    )
+
+
+def skip_rows(data: bytes, ctx: ReadContext, is_header: HeaderTest, reason: str, what: str) -> ReadResult:
+    """Count every row of a Chart data or Totals file as skipped, with ``reason``.
+
+    Parameters
+    ----------
+    data
+        The file's bytes.
+    ctx
+        The file's path.
+    is_header
+        Recognises its header.
+    reason
+        What the ingest log says of its rows.
+    what
+        The header expected, for the message when none is found.
+    """
+    try:
+        table = load_sheet(data, is_header, ctx.column_mapping, what)
+    except TableError as exc:
+        return refused(Table.POSTS, f"{ctx.source}: {exc}; this is not a readable YouTube Studio export.")
+    rows = SheetRows(table, ctx)
+    rows.checks.skip(np.ones(len(rows), dtype=bool), reason)
+    return rows.finish(Table.POSTS, {})
+
+
+def _named_totals(cells: Sequence[str]) -> bool:
+    return is_totals_header(cells, named_totals=True)
+
+
+def kind_of(data: bytes, name: str, mapping: Mapping[str, str] | None = None) -> str | None:
+    """Which of the three tables a CSV holds, from its header (``Totals.csv``'s name helps): the
+    file name it is exported as, or None."""
+    text = decode(data[: 256 * 1024], strict=False)
+    cut = text.rfind("\n")
+    head = text[: cut if cut > 0 else len(text)]
+    named_totals = PurePosixPath(name).name.lower() == TOTALS_FILE.lower()
+    tests: list[tuple[str, HeaderTest]] = [
+        (TABLE_FILE, is_table_header),
+        (CHART_FILE, is_chart_header),
+        (TOTALS_FILE, _named_totals if named_totals else is_totals_header),
+    ]
+    for kind, test in tests:
+        at = locate_header(head, test, mapping)
+        if at is not None and at.record == 0:
+            return kind
+    return None
+
+
+def parse_youtube_csv(data: bytes, ctx: ReadContext, channel: str | None = None) -> ReadResult:
+    """Read one of the three CSVs, whichever it is (recognised from its header).
+
+    Parameters
+    ----------
+    data
+        The file's bytes.
+    ctx
+        The file's path and the client's time zone.
+    channel
+        The channel's name, when the export's name gives it (else read from ``ctx.source``).
+    """
+    channel = channel or channel_from_name(ctx.source)
+    kind = kind_of(data, ctx.source, ctx.column_mapping)
+    if kind == CHART_FILE:
+        return skip_rows(data, ctx, is_chart_header, CHART_REASON, "Date, Content, Video title, Views")
+    if kind == TOTALS_FILE:
+        return skip_rows(data, ctx, _named_totals, TOTALS_REASON, "Date, Views")
+    return parse_table_data(data, ctx, channel)
+
+
+def parse_youtube_zip(files: Mapping[str, bytes], ctx: ReadContext) -> ReadResult:
+    """Read a Studio advanced-mode zip: videos from ``Table data.csv``, the other tables' rows skipped.
+
+    Parameters
+    ----------
+    files
+        Path inside the zip -> bytes.
+    ctx
+        The zip's path (its name may name the channel) and the client's time zone.
+    """
+    channel = channel_from_name(ctx.source)
+    csvs = sorted(n for n in files if n.lower().endswith(".csv"))
+    results = []
+    ignored = []
+    for name in csvs:
+        if kind_of(files[name], name, ctx.column_mapping) is None:
+            ignored.append(name)
+            continue
+        inner = ReadContext(f"{ctx.source}/{name}", ctx.timezone, ctx.column_mapping)
+        results.append(parse_youtube_csv(files[name], inner, channel))
+    if not results:
+        listed = ", ".join(csvs) or "no CSV files"
+        return refused(
+            Table.POSTS,
+            f"{ctx.source} holds {listed} but no Table data.csv, Chart data.csv or Totals.csv with a YouTube "
+            "Studio header (Content, Video title, ... or Date, Content, ... or Date, Views): it is not a "
+            "YouTube Studio advanced-mode export. Export it again from YouTube Studio (Analytics, Advanced "
+            "mode, Export current view, Comma-separated values).",
+        )
+    frames = [r.frame for r in results if len(r.frame)]
+    quarantines = [r.quarantine for r in results if len(r.quarantine)]
+    skipped: dict[str, int] = {}
+    for r in results:
+        for reason, count in r.skipped.items():
+            skipped[reason] = skipped.get(reason, 0) + count
+    errors = [r.error for r in results if r.error]
+    if ignored:
+        errors.append(
+            f"{ctx.source}: {', '.join(ignored)} has no YouTube Studio header and was not read; the other "
+            "tables were."
+        )
+    assumed = next((r.assumed_timezone for r in results if r.assumed_timezone), None)
+    return ReadResult(
+        Table.POSTS,
+        pd.concat(frames, ignore_index=True) if frames else empty_frame(Table.POSTS),
+        pd.concat(quarantines, ignore_index=True) if quarantines else empty_quarantine(),
+        sum(r.rows_read for r in results),
+        skipped,
+        assumed_timezone=assumed,
+        error=" ".join(errors) or None,
+    )
+
+
+def _detect(probe: Probe) -> bool:
+    if probe.unit.is_folder:
+        return False
+    if probe.names:
+        return any(PurePosixPath(n).name in (TABLE_FILE, CHART_FILE, TOTALS_FILE) for n in probe.names)
+    if not probe.text or probe.json_head:
+        return False
+    return kind_of(probe.head, probe.unit.path.name, probe.mappings.get(NAME)) is not None
+
+
+def _read(unit: ExportUnit, ctx: ReadContext) -> ReadResult:
+    bundle = unit.bundle().members()
+    if isinstance(bundle, FileBundle):
+        return parse_youtube_csv(bundle.read(), ctx)
+    return parse_youtube_zip({n: bundle[n] for n in bundle}, ctx)
+
+
+READER = register(
+    Reader(
+        NAME,
+        "YouTube Studio advanced-mode export (Table data.csv, Chart data.csv, Totals.csv, or their zip)",
+        Table.POSTS,
+        _detect,
+        _read,
+    )
+)
