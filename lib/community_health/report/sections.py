@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from community_health import charts
-from community_health.config import ClientConfig, Period, load_client
+from community_health.config import ClientConfig, Period, load_client, read_events
 from community_health.metrics import (
     catalysts,
     channels,
@@ -683,7 +683,7 @@ class Report:
                     "during": change.value,
                     "before": change.previous,
                     "lift": change.value / change.previous if change.previous else None,
-                    "channel": event.channel,
+                    "channel": "; ".join(event.channels) or "all",
                 }
             )
         table_rows = pd.DataFrame(rows)
@@ -954,7 +954,7 @@ class Report:
         """Every headline figure for the period and the previous one (the content of metrics.json)."""
         from community_health.metrics import summary
 
-        return summary(self.messages, self.posts, self.enrichment, self.cfg, self.period)
+        return summary(self.messages, self.posts, self.enrichment, self.cfg, self.period, events=self.events)
 
     def write_outputs(self, output_dir: str | Path | None) -> None:
         """Write ``metrics.json`` and ``tables.xlsx`` (every table shown, in full) into ``output_dir``
@@ -970,18 +970,6 @@ class Report:
         )
         os.replace(tmp, out / "metrics.json")
         write_workbook(out / "tables.xlsx", self.shown_tables, self.cfg.timezone)
-
-
-def read_events(path: Path, tz: str) -> pd.DataFrame:
-    """``events.csv`` with start and end as UTC timestamps (dates are whole local days)."""
-    columns = ["name", "kind", "start", "end", "channel", "notes"]
-    if not path.is_file():
-        return pd.DataFrame({c: pd.Series(dtype="str") for c in columns})
-    events = pd.read_csv(path, dtype=str, keep_default_na=False)
-    events["start"] = pd.to_datetime(events["start"]).dt.tz_localize(tz).dt.tz_convert("UTC")
-    end = pd.to_datetime(events["end"].where(events["end"] != "", events["start"]))
-    events["end"] = (end + pd.Timedelta(days=1)).dt.tz_localize(tz).dt.tz_convert("UTC")
-    return events
 
 
 def open_report(
@@ -1020,4 +1008,4 @@ def open_report(
     )
 
 
-__all__ = ["Report", "open_report", "pseudonym", "read_events"]
+__all__ = ["Report", "open_report", "pseudonym"]
