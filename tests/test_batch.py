@@ -365,7 +365,9 @@ def test_good_clients_render_and_broken_ones_fail_alone(agency: Path, first_run)
 def test_a_failing_cell_is_named_and_its_notebook_kept(agency: Path, first_run):
     _, out, _ = first_run
     line = next(line for line in out.splitlines() if line.startswith("broken "))
-    assert "failed" in line and "open_report" in line and "DateParseError" in line
+    # the summary names the cell and the error, which names the file, the row and the field
+    assert "failed" in line and "open_report" in line
+    assert "ConfigError" in line and "events.csv row 1" in line
     kept = agency / "reports" / "broken" / f"{PERIOD}.failed"
     assert (kept / "report.ipynb").is_file()
     error = json.loads((kept / "error.json").read_text())
