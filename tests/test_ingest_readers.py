@@ -14,6 +14,7 @@ from community_health.ingest import ReadContext, ReadResult
 from community_health.ingest.brandwatch import parse_brandwatch, platform_of
 from community_health.ingest.discord_json import parse_discord_json
 from community_health.ingest.discourse_json import parse_discourse_json, strip_html
+from community_health.ingest.envelope import parse_dates
 from community_health.ingest.facebook_insights import parse_facebook_insights_posts
 from community_health.ingest.slack import parse_slack_export, readable
 from community_health.ingest.x_analytics import parse_x_analytics
@@ -490,3 +491,28 @@ def test_platform_of_domains():
         ]
     )
     assert platform_of(domains).tolist() == ["x", "facebook", "reddit", "instagram", "x", "web", "web"]
+
+
+# --------------------------------------------------------------------------------------------------
+# Dates shared by every reader
+
+
+@pytest.mark.parametrize(
+    ("text", "fmt", "expected"),
+    [
+        ("13-Oct-2026", "%d-%b-%Y", "2026-10-12 22:00"),  # a day alone: local midnight in Madrid
+        ("02-10-2025", "%d-%m-%Y", "2025-10-01 22:00"),
+        ("13-Oct-2026 02:22PM", "%d-%b-%Y %I:%M%p", "2026-10-13 12:22"),
+    ],
+)
+def test_day_first_date_ending_in_the_year_is_not_a_time_zone_offset(text, fmt, expected):
+    dates, local = parse_dates(pd.Series([text]), (fmt, "ISO8601"), MADRID)
+    assert dates.iloc[0] == utc(expected) and local[0]
+
+
+@pytest.mark.parametrize(
+    "text", ["2026-10-13T12:22:00Z", "2026-10-13T14:22:00.123+02:00", "2026-10-13 07:22:00 -0500"]
+)
+def test_time_with_a_time_zone_offset_keeps_it(text):
+    dates, local = parse_dates(pd.Series([text]), ("ISO8601",), MADRID)
+    assert dates.iloc[0].floor("min") == utc("2026-10-13 12:22") and not local[0]

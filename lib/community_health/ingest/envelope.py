@@ -465,7 +465,11 @@ def _as_count(value: Any) -> int | None:
     return None
 
 
-_OFFSET = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})\s*$", re.IGNORECASE)
+#: A zone written after a time of day: ``Z``, ``+02:00``, ``-0500`` (``10:22:33.123Z``, ``14:22 +0200``). The
+#: time is required: the year at the end of a day-first date (``13-Oct-2026``, ``02-10-2025``) is no offset.
+_OFFSET = re.compile(
+    r"\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[AP]\.?M\.?)?\s*(?:Z|[+-]\d{2}:?\d{2})\s*$", re.IGNORECASE
+)
 
 
 def parse_dates(

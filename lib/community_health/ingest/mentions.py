@@ -98,6 +98,8 @@ NETWORK_PLATFORMS = (
     ("youtube", Platform.YOUTUBE),
     ("reddit", Platform.REDDIT),
 )
+#: A day without a time (``13-Oct-2026``), read as its local midnight whatever the tool.
+DAY_ONLY = "%d-%b-%Y"
 X_STATUS = r"(?:twitter|x)\.com/(?:[A-Za-z0-9_]{1,30}|i/web|i)/status(?:es)?/(\d{1,25})"
 _THOUSANDS_DOTS = r"\d{1,3}(?:\.\d{3})+"
 
@@ -208,10 +210,6 @@ class MentionRows:
         time = self.text("time")
         no_time = ~raw.str.contains(r"\d[:.]\d\d", na=False)
         raw = raw.where(~(no_time & time.notna()), raw + " " + time)
-        # A day without a time (13-Oct-2026) is read as its local midnight. (Written as it is, its "-2026"
-        # would pass for a UTC offset.)
-        day_only = raw.str.fullmatch(r"\s*\d{1,2}-[A-Za-z]{3}-\d{4}\s*", na=False)
-        raw = raw.where(~day_only, raw.str.strip() + " 00:00")
         self.rows.checks.flag(raw.isna().to_numpy(dtype=bool), column, self.layout.date_expected, raw)
         n = len(raw)
         result = pd.Series(pd.NaT, index=range(n), dtype=pd.DatetimeTZDtype("ns", "UTC"))
@@ -224,7 +222,7 @@ class MentionRows:
             result[epoch] = pd.to_datetime(numbers.to_numpy() * unit, unit="ns", utc=True)
         rest = ~epoch & raw.notna().to_numpy(dtype=bool)
         if rest.any():
-            parsed, was_local = parse_dates(raw[rest], (*self.layout.date_formats, "ISO8601"), zone)
+            parsed, was_local = parse_dates(raw[rest], (*self.layout.date_formats, DAY_ONLY, "ISO8601"), zone)
             idx = np.flatnonzero(rest)
             result.iloc[idx] = parsed.to_numpy()
             local[idx] = was_local

@@ -58,8 +58,8 @@ from community_health.schema import Platform, Posts
 
 NAME = "youtube_studio"
 TABLE_FILE, CHART_FILE, TOTALS_FILE = "Table data.csv", "Chart data.csv", "Totals.csv"
-PUBLISH_FORMATS = ("%b %d, %Y", "%b %d %Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%B %d, %Y")
-DAY_FIRST = r"^(?P<d>\d{1,2})-(?P<m>\d{1,2})-(?P<y>\d{4})$"  # dd-mm-yyyy, as a re-saved file shows it
+# The last is dd-mm-yyyy, as a file re-saved by a day-first spreadsheet shows it.
+PUBLISH_FORMATS = ("%b %d, %Y", "%b %d %Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%B %d, %Y", "%d-%m-%Y")
 PUBLISH_EXPECTED = 'a date like "Oct 2, 2025"'
 VIDEO_ID = r"\s*[A-Za-z0-9_-]{6,20}\s*"
 # Metric columns only YouTube Studio writes (a Totals.csv is recognised by them, or by its name).
@@ -136,12 +136,10 @@ def channel_from_name(source: str) -> str | None:
 def publish_dates(rows: SheetRows, timezone: str) -> pd.Series:
     """``Video publish time`` as midnight in ``timezone``, in UTC; rows that hold no date are flagged.
 
-    A re-saved ``02-10-2025`` (day first) is turned round to ``2025-10-02`` before parsing: text ending
-    in ``-2025`` would otherwise pass for a time-zone offset and never be read as a local date.
+    A file re-saved by a day-first spreadsheet reads ``02-10-2025`` (day first) for ``Oct 2, 2025``.
     """
     raw = rows.required("Video publish time", PUBLISH_EXPECTED)
-    turned = raw.str.strip().str.replace(DAY_FIRST, r"\g<y>-\g<m>-\g<d>", regex=True)
-    dates, local = parse_dates(turned, PUBLISH_FORMATS, timezone)
+    dates, local = parse_dates(raw, PUBLISH_FORMATS, timezone)
     rows.checks.flag(
         (dates.isna() & raw.notna()).to_numpy(dtype=bool), "Video publish time", PUBLISH_EXPECTED, raw
     )
