@@ -24,9 +24,9 @@ SECTIONS = (
     "Health at a glance",
     "Listening and early warning",
     "Responsiveness",
-    "Catalysts",
+    "Catalysts and one-to-one",
     "Dead time",
-    "Core group",
+    "Core group and advocates",
     "Loyalty",
     "Resonance",
     "Campaigns and events",
@@ -317,6 +317,67 @@ def test_the_workbook_holds_every_table_and_no_formula(rendered: Path):
                 assert not (isinstance(value, str) and value.startswith(("=", "+", "-", "@"))), (
                     f"{sheet.title}: {value!r} would run as a formula"
                 )
+
+
+def test_the_health_score_is_shown_with_its_parts(rendered: Path, html: str, metrics: dict):
+    score = metrics["health.health_score"]
+    assert f"Community health scored {score:.0f} of 100" in html
+    parts = pd.read_excel(rendered / "tables.xlsx", sheet_name="Health score")
+    assert len(parts) == 5
+    # the parts add up to the score, with weights that add up to one
+    assert parts["Points"].sum() == pytest.approx(score, abs=0.1)
+    assert parts["Weight"].sum() == pytest.approx(1.0)
+    for component, score_of_part in zip(
+        ("active_members", "responsiveness", "catalysts", "sentiment", "loyalty"), parts["Score"], strict=True
+    ):
+        assert score_of_part == pytest.approx(100 * metrics[f"health.health_{component}"], abs=0.01)
+
+
+def test_the_superfans_are_the_inner_circle_and_the_advocates(october, truths, html: str, rendered: Path):
+    from community_health.metrics import core
+
+    _, tables, _, window = october
+    levels = core.orbit_levels(tables.messages, window)
+    inner = levels.loc[levels["level"] == 1]
+    planted = {(p, a) for p, ids in truths.superfan_ids.items() for a in ids}
+    assert set(zip(inner["platform"], inner["author_id"], strict=True)) & planted
+    # most of the inner circle are planted superfans
+    share = sum((p, a) in planted for p, a in zip(inner["platform"], inner["author_id"], strict=True)) / len(
+        inner
+    )
+    assert share > 0.5
+    assert f"{len(inner):,} members in the inner circle" in html
+    advocates = pd.read_excel(rendered / "tables.xlsx", sheet_name="Advocates", dtype=str)
+    assert set(advocates["Member"]) & set(truths.superfans)
+    assert "Who the advocates are" in html
+
+
+def test_the_planted_transients_are_listed(october, truths, rendered: Path):
+    _, tables, _, window = october
+    listed = pd.read_excel(rendered / "tables.xlsx", sheet_name="Transients", dtype=str)
+    planted = {(p, a) for p, ids in truths.transient_ids.items() for a in ids}
+    m = tables.messages
+    active_in_october = {
+        (p, a)
+        for p, a, t in zip(m["platform"], m["author_id"], m["created_at"], strict=True)
+        if (p, a) in planted and window.start <= t < window.end
+    }
+    assert active_in_october, "the demo plants transients in October"
+    found = set(zip(listed["Where"].str.lower(), listed["Member id"], strict=True))
+    assert active_in_october <= found
+
+
+def test_the_campaign_impact_comes_with_its_uncertainty(html: str, rendered: Path):
+    impact = pd.read_excel(rendered / "tables.xlsx", sheet_name="Event impact")
+    campaign = impact.loc[
+        (impact["Event"] == "Autumn Roast")
+        & (impact["Metric"] == "engagement_rate")
+        & (impact["Scope"] == "all")
+    ].iloc[0]
+    assert campaign["Verdict"] == "higher"
+    assert campaign["Interval low"] > 0 and campaign["Interval high"] > campaign["Interval low"]
+    assert "95% interval of the change" in campaign["What the numbers say"]
+    assert "What can be said about each event" in html
 
 
 def _sheet(rendered: Path, name: str) -> pd.DataFrame:

@@ -316,3 +316,232 @@ def channel_mix_over_time(monthly: pd.DataFrame, branding: Branding) -> go.Figur
         )
     fig.update_layout(barmode="stack", yaxis_title="member messages", xaxis_type="category")
     return fig
+
+
+def health_components(frame: pd.DataFrame, branding: Branding) -> go.Figure:
+    """Each part of the health score on a 0-100 scale, the previous period's score as a hollow marker.
+
+    ``frame``: ``label``, ``score`` and ``previous_score`` (0-1, ``NaN`` when not measurable),
+    ``weight`` (the effective weight, 0-1).
+    """
+    fig = _figure(branding, height=max(220, 34 * len(frame) + 110))
+    labels = [
+        f"{safe(label)} · weight {weight:.0%}"
+        for label, weight in zip(frame["label"], frame["weight"], strict=True)
+    ]
+    scores = frame["score"].astype(float) * 100
+    fig.add_bar(
+        y=labels,
+        x=scores,
+        orientation="h",
+        name="this period",
+        marker_color=branding.primary,
+        text=[f"{s:.0f}" if s == s else "n/a" for s in scores],
+        textposition="inside",
+        insidetextanchor="start",
+        hovertemplate="%{y}: %{x:.0f} of 100<extra></extra>",
+    )
+    fig.add_scatter(
+        y=labels,
+        x=frame["previous_score"].astype(float) * 100,
+        mode="markers",
+        name="previous period",
+        marker={"symbol": "diamond-open", "size": 11, "color": MUTED, "line": {"width": 2}},
+        hovertemplate="%{y}: %{x:.0f} of 100 in the previous period<extra></extra>",
+    )
+    fig.update_layout(
+        xaxis={"title": "score (0-100)", "range": [0, 100]},
+        yaxis={"autorange": "reversed"},
+    )
+    return fig
+
+
+def audience_mix(frame: pd.DataFrame, branding: Branding) -> go.Figure:
+    """The brand's messages per platform split into one-to-one replies, broadcast posts and other replies.
+
+    ``frame``: index platform; columns ``one_to_one_replies``, ``broadcast_posts``, ``other_replies``.
+    """
+    fig = _figure(branding, height=max(200, 36 * len(frame) + 120))
+    parts = (
+        ("one_to_one_replies", "replies to a member", branding.primary),
+        ("broadcast_posts", "posts to everyone", branding.secondary),
+        ("other_replies", "other replies", "#b8c0ca"),
+    )
+    for column, name, colour in parts:
+        fig.add_bar(
+            y=[safe(p) for p in frame.index],
+            x=frame[column],
+            orientation="h",
+            name=name,
+            marker_color=colour,
+            hovertemplate="%{y}: %{x:,} " + name + "<extra></extra>",
+        )
+    fig.update_layout(
+        barmode="stack",
+        xaxis_title="brand messages",
+        yaxis={"autorange": "reversed"},
+        legend={"traceorder": "normal"},
+    )
+    return fig
+
+
+def onion(layers: pd.DataFrame, branding: Branding) -> go.Figure:
+    """Members and their messages split into the onion's layers, as two 100% bars.
+
+    ``layers``: index ``core``, ``regular``, ``casual``; ``members``, ``messages``,
+    ``share_of_members``, ``share_of_messages``.
+    """
+    fig = _figure(branding, height=230)
+    colours = {"core": branding.primary, "regular": branding.secondary, "casual": "#c9d1da"}
+    for layer, row in layers.iterrows():
+        fig.add_bar(
+            y=["members", "member messages"],
+            x=[row["share_of_members"], row["share_of_messages"]],
+            orientation="h",
+            name=str(layer),
+            marker_color=colours.get(str(layer), MUTED),
+            text=[f"{row['share_of_members']:.0%}", f"{row['share_of_messages']:.0%}"],
+            textposition="inside",
+            customdata=[row["members"], row["messages"]],
+            hovertemplate=f"{layer}: %{{x:.0%}} of %{{y}} (%{{customdata:,}})<extra></extra>",
+        )
+    fig.update_layout(
+        barmode="stack",
+        xaxis={"tickformat": ".0%", "range": [0, 1]},
+        yaxis={"autorange": "reversed"},
+        legend={"traceorder": "normal"},
+    )
+    return fig
+
+
+def orbit_levels(counts: pd.DataFrame, branding: Branding) -> go.Figure:
+    """Members at each Orbit level this period beside the previous period.
+
+    ``counts``: index level (1 = closest); ``level_name``, ``members``, ``previous_members``.
+    """
+    fig = _figure(branding, height=280)
+    names = [
+        f"{level} · {safe(name)}" for level, name in zip(counts.index, counts["level_name"], strict=True)
+    ]
+    fig.add_bar(
+        x=names,
+        y=counts["previous_members"],
+        name="previous period",
+        marker_color="#c9d1da",
+        hovertemplate="%{x}: %{y:,} members in the previous period<extra></extra>",
+    )
+    fig.add_bar(
+        x=names,
+        y=counts["members"],
+        name="this period",
+        marker_color=branding.primary,
+        text=counts["members"],
+        textposition="outside",
+        cliponaxis=False,
+        hovertemplate="%{x}: %{y:,} members<extra></extra>",
+    )
+    fig.update_layout(barmode="group", yaxis_title="members", xaxis_type="category", margin={"t": 40})
+    return fig
+
+
+def cohort_retention(retention: pd.DataFrame, branding: Branding) -> go.Figure:
+    """Cohort triangle: the share of each month's new members active again 1, 2, ... months later.
+
+    ``retention``: index cohort month; ``members`` and ``month_0`` .. ``month_k`` (shares, ``NaN`` for
+    months not yet seen).
+    """
+    months = [c for c in retention.columns if str(c).startswith("month_") and c != "month_0"]
+    z = retention[months].to_numpy(dtype=float)
+    fig = _figure(branding, height=max(220, 30 * len(retention) + 110))
+    fig.add_heatmap(
+        z=z,
+        x=[f"+{c.split('_')[1]}" for c in months],
+        y=[f"{cohort} ({n:,})" for cohort, n in zip(retention.index, retention["members"], strict=True)],
+        colorscale=[[0, "#f4f1ee"], [1, branding.primary]],
+        zmin=0,
+        zmax=max(0.3, float(np.nanmax(z)) if np.isfinite(z).any() else 0.3),
+        text=[["" if v != v else f"{v:.0%}" for v in row] for row in z],
+        texttemplate="%{text}",
+        textfont={"size": 11},
+        showscale=False,
+        hovertemplate="new in %{y}: %{z:.0%} active %{x} months later<extra></extra>",
+        xgap=2,
+        ygap=2,
+    )
+    fig.update_layout(
+        xaxis={"title": "months after their first message", "showgrid": False, "type": "category"},
+        yaxis={"title": "first message in (members)", "autorange": "reversed", "showgrid": False},
+    )
+    return fig
+
+
+def distinctive_terms(terms: pd.DataFrame, branding: Branding) -> go.Figure:
+    """Words that set high-engagement posts apart (right) from low-engagement ones (left), as z-scores.
+
+    ``terms``: ``term``, ``z``, ``high_count``, ``low_count``; highest z first.
+    """
+    terms = terms.sort_values("z", ascending=True, kind="stable")
+    fig = _figure(branding, height=max(240, 22 * len(terms) + 100))
+    fig.add_bar(
+        y=[safe(t) for t in terms["term"]],
+        x=terms["z"],
+        orientation="h",
+        marker_color=[branding.primary if z > 0 else branding.negative for z in terms["z"]],
+        customdata=np.column_stack([terms["high_count"], terms["low_count"]]),
+        hovertemplate="%{y}: z = %{x:.1f} (in %{customdata[0]} high- and %{customdata[1]} "
+        "low-engagement posts)<extra></extra>",
+    )
+    fig.add_vline(x=0, line_color="#b8c0ca", line_width=1)
+    fig.update_layout(
+        xaxis={"title": "z-score: left, typical of low engagement; right, of high engagement"},
+        yaxis={"tickfont": {"size": 11}},
+        showlegend=False,
+        margin={"b": 72},
+    )
+    return fig
+
+
+def impact_intervals(impact: pd.DataFrame, branding: Branding) -> go.Figure:
+    """Each event's change in each key metric with its interval, one panel per metric.
+
+    ``impact``: ``event``, ``metric_label``, ``change``, ``low``, ``high``, ``conclusion``,
+    ``statement`` (one row per event and metric, scope "all").
+    """
+    from plotly.subplots import make_subplots
+
+    metrics = list(dict.fromkeys(impact["metric_label"]))
+    events = list(dict.fromkeys(impact["event"]))
+    fig = make_subplots(
+        rows=1, cols=len(metrics), shared_yaxes=True, horizontal_spacing=0.04, subplot_titles=metrics
+    )
+    fig.update_layout(
+        template=template(branding),
+        height=max(240, 40 * len(events) + 150),
+        showlegend=False,
+        margin={"t": 64},
+    )
+    colours = {"higher": branding.primary, "lower": branding.negative}
+    for col, metric in enumerate(metrics, start=1):
+        rows = impact.loc[impact["metric_label"] == metric]
+        fig.add_scatter(
+            x=rows["change"],
+            y=[safe(e) for e in rows["event"]],
+            mode="markers",
+            marker={"size": 9, "color": [colours.get(c, MUTED) for c in rows["conclusion"]]},
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": (rows["high"] - rows["change"]).to_numpy(dtype=float),
+                "arrayminus": (rows["change"] - rows["low"]).to_numpy(dtype=float),
+                "color": MUTED,
+                "thickness": 1.5,
+            },
+            customdata=[safe(s) for s in rows["statement"]],
+            hovertemplate="%{customdata}<extra></extra>",
+            row=1,
+            col=col,
+        )
+        fig.add_vline(x=0, line_color="#b8c0ca", line_width=1, row=1, col=col)
+    fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=[safe(e) for e in events])
+    fig.update_annotations(font={"size": 11})
+    return fig

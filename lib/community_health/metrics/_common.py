@@ -24,15 +24,21 @@ _SHARED: ContextVar[dict[Any, Any] | None] = ContextVar("community_health_shared
 
 
 @contextmanager
-def shared_work() -> Iterator[None]:
+def shared_work(memo: dict[Any, Any] | None = None) -> Iterator[None]:
     """Within this block, metrics reuse the intermediate tables they compute from the same input frames.
 
     Many metrics start from the same intermediate tables (who started each thread, when each thread
     was first answered, the scored messages of a window). Inside ``with shared_work():`` each of
     those is computed once per input frame and window and then reused; the numbers are identical
     to computing them separately. The input frames must not be modified inside the block.
+
+    ``memo`` (an initially empty dict owned by the caller) carries the reused tables from one block
+    to the next: a report passes the same dict to each of its sections. Without one, a block inside
+    another shares the outer block's tables.
     """
-    token = _SHARED.set({})
+    if memo is None:
+        memo = _SHARED.get()
+    token = _SHARED.set({} if memo is None else memo)
     try:
         yield
     finally:
@@ -306,6 +312,25 @@ def local_days(moments: pd.Series, tz: str) -> pd.Series:
 
 _STRIPPED = re.compile(r"https?://\S+|www\.\S+|(?<![\w#])@\w+")
 _TERM = re.compile(r"#\w+|[^\W\d_](?:[\w'’]*[^\W_])?")
+
+#: Words that carry grammar, not meaning (English, Spanish, French, German, Portuguese, Italian): counted,
+#: never listed as distinctive.
+_FUNCTION_WORDS = """
+    a about after all also an and any are as at be because been before but by can could did do does for
+    from had has have he her here him his how i if in into is it its it's just me more most my no not
+    now of on one only or other our out over she so some such than that the their them then there these
+    they this those through to too up us very was we were what when where which who why will with would
+    you your yours
+    al como con de del el en es esta este la las lo los más mi muy no para pero por que se sin su sus un
+    una y ya
+    au aux avec ce ces dans des du elle en est et il je la le les leur mais même ne nous on ou par pas
+    pour qui sa se ses son sur ta te tu un une vos votre vous
+    auf aus bei das dem den der des die ein eine einen für hat ich ist mit nicht noch sich sie und von
+    war wie wir zu
+    ao as com da das do dos em mas na nas no nos os para pela pelo por se um uma
+    che con da del della di e gli il in la le lo nel non per più si una
+"""
+FUNCTION_WORDS = frozenset(_FUNCTION_WORDS.split())
 
 #: The prior of :func:`log_odds_z` weighs as much as this many tokens of the pooled text.
 PRIOR_TOKENS = 100.0

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from community_health.metrics._common import (
+    FUNCTION_WORDS,
     PRIOR_TOKENS,
     WEEKDAY_NAMES,
     checked_rate,
@@ -436,7 +437,8 @@ def distinctive_terms(
     posts than its overall use explains, a negative z of low-engagement posts; beyond about 2 in
     either direction the difference is unlikely to be chance. The prior is the term's share of all
     the period's post text, weighing ``prior_tokens`` tokens, so a word used once or twice cannot top
-    the list. Links and @handles are left out.
+    the list. Links and @handles are left out, and function words ("the", "with", "de", "und"...)
+    count in the totals but are not listed: they say nothing a post could change.
 
     Unit: z-score
     Source: Monroe, Colaresi and Quinn (2008), "Fightin' Words", informative Dirichlet prior
@@ -469,6 +471,7 @@ def distinctive_terms(
     table.insert(1, "kind", np.where(table["term"].str.startswith("#"), "hashtag", "word"))
     table["kind"] = table["kind"].astype("str")
     table["favours"] = pd.Series(np.where(table["z"] >= 0, "high engagement", "low engagement"), dtype="str")
+    table = table.loc[~table["term"].isin(FUNCTION_WORDS)]
     top = table.loc[table["z"] > 0].head(n)
     bottom = table.loc[table["z"] < 0].tail(n)
     return pd.concat([top, bottom]).reset_index(drop=True)

@@ -58,7 +58,6 @@ MIN_THREADS_FOR_FINDING = 5
 #: Dead time becomes a finding when at least this share of member messages come in hours of the week in
 #: which the brand never wrote.
 UNATTENDED_SHARE_FINDING = 0.3
-ADVOCATES_SHOWN = 15
 
 
 def _pct(value: float | None) -> str:
@@ -443,56 +442,7 @@ class ChannelAudit:
 
     def advocates(self) -> Block:
         """The most active members with a positive tone: who they are, where they write, how they sound."""
-        table = self.advocate_table
-        if table.empty:
-            return absent(
-                "Advocates",
-                f"No member wrote positively again and again in {self.label} (at least three positive "
-                "messages on different days, more positive than negative).",
-            )
-        shown = table.head(ADVOCATES_SHOWN)
-        names = shown[M.author_name].fillna(shown[M.author_id]).astype(str)
-        bars = pd.DataFrame(
-            {
-                "name": [f"{n} ({platform_name(p)})" for n, p in zip(names, shown[M.platform], strict=True)],
-                "value": shown["positive_messages"].to_numpy(),
-                "detail": [f"{_pct(s)} of their messages positive" for s in shown["positive_share"]],
-            }
-        )
-        share = (
-            float(table["share_of_positive_volume"].sum()) if "share_of_positive_volume" in table else None
-        )
-        title = f"{len(table):,} advocates wrote {_pct(share)} of all positive member messages"
-        reading = (
-            "Members with at least three positive messages on different days and more positive than negative "
-            f"ones in {self.label}; bars: their positive messages."
-        )
-        block = chart(
-            title, reading, figures.member_bars(bars, "positive messages in the span", self.rpt.branding)
-        )
-        return block + self.rpt._table(
-            table,
-            [
-                Column(M.author_name, "Member"),
-                Column(M.platform, "Where"),
-                Column("channels", "Channels"),
-                Column("messages", "Messages", "int"),
-                Column("positive_share", "Positive", "pct"),
-                Column("median_sentiment", "Median sentiment", "float"),
-                Column("words", "Their words", width="24%"),
-            ],
-            title="Who the advocates are",
-            reading="Their words: the terms that most set each advocate's messages apart from other "
-            "members'.",
-            limit=ADVOCATES_SHOWN,
-            sheet="Audit advocates",
-            more=[
-                Column(M.author_id, "Member id"),
-                Column("positive_messages", "Positive messages", "int"),
-                Column("negative_messages", "Negative messages", "int"),
-                Column("share_of_positive_volume", "Share of positive volume", "pct"),
-            ],
-        )
+        return self.rpt.advocates(self.window, self.label, sheet="Audit advocates")
 
     # ------------------------------------------------------------------ findings
     def findings(self) -> pd.DataFrame:

@@ -165,7 +165,8 @@ class Column:
 
     key: str
     label: str
-    #: text, id, raw (file content, may wrap anywhere), int, pct, hours, float, date, datetime
+    #: text, id, raw (file content, may wrap anywhere), int, pct, hours, float, points (a 0-100 score),
+    #: date, datetime
     fmt: str = "text"
     width: str = ""
 
@@ -182,6 +183,8 @@ def format_value(value: object, fmt: str) -> str:
         return format_hours(float(value))
     if fmt == "float":
         return f"{float(value):,.2f}"
+    if fmt == "points":
+        return f"{float(value):.0f}"
     if fmt == "date":
         return pd.Timestamp(value).strftime("%d %b %Y")
     if fmt == "datetime":
@@ -300,6 +303,8 @@ def change_text(kpi: Kpi) -> tuple[str, str]:
     arrow = "▲" if delta > 0 else "▼"
     if kpi.fmt == "pct":
         amount = f"{abs(delta) * 100:.1f} pts"
+    elif kpi.fmt == "points":
+        amount = f"{abs(delta):.0f} pts" if abs(delta) >= 0.5 else f"{abs(delta):.1f} pts"
     elif kpi.fmt == "hours":
         amount = format_hours(abs(delta))
     elif float(kpi.previous) != 0:

@@ -7,29 +7,36 @@ every sentence of reading is written from those numbers.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pandas as pd
 
 from community_health import charts
+from community_health.charts import overview as charts_overview
 from community_health.config import ClientConfig, Period, load_client, read_events
 from community_health.metrics import (
+    campaigns,
     catalysts,
     channels,
     core,
     dead_time,
+    health,
     listening,
     loyalty,
     resonance,
     responsiveness,
 )
+from community_health.metrics._common import shared_work
 from community_health.metrics.window import Window, compared_with_previous
 from community_health.report import verbatims as quotes
 from community_health.report.blocks import (
@@ -41,6 +48,7 @@ from community_health.report.blocks import (
     chart,
     escape,
     format_hours,
+    format_value,
     image_tag,
     kpi_cards,
     paragraph,
@@ -50,10 +58,42 @@ from community_health.report.commentary import Commentary, read_commentary
 from community_health.report.workbook import write_workbook
 from community_health.schema import Messages as M
 
+_R = TypeVar("_R")
+
 CORE_CHART_ROWS = 25
+ADVOCATES_SHOWN = 15
+COHORT_MONTHS = 6  # cohorts drawn in the loyalty section's retention triangle
+TERMS_SHOWN = 10  # distinctive words drawn at each end (high and low engagement)
+#: How each part of the health score is named to a client, and how its raw value is shown.
+HEALTH_PARTS = {
+    "active_members": ("Active members against usual", "int"),
+    "responsiveness": ("Threads answered within target", "pct"),
+    "catalysts": ("Members answering members", "pct"),
+    "sentiment": ("Net sentiment", "pct"),
+    "loyalty": ("Returning members", "pct"),
+}
+#: The key metrics of an event's impact, as named in the campaigns section (scope "all" only).
+IMPACT_METRICS = {
+    "engagement_rate": "engagement rate<br>of posts (pts)",
+    "member_messages_per_day": "member messages<br>a day",
+    "active_members_per_day": "active members<br>a day",
+    "net_sentiment": "net sentiment<br>(-1 to 1)",
+}
 RAW_EXCERPT_CHARS = 160  # of a quarantined row, in the report (the workbook has it all)
 TREND_MONTHS = 6  # months drawn in a KPI card's trend line
 MIN_THREADS_FOR_RESPONSE_CHART = 3
+
+
+def _sharing(method: Callable[..., _R]) -> Callable[..., _R]:
+    """Run a section with the report's memo of intermediate tables (see ``shared_work``): what one
+    section computes for a window (threads, first responses, scored messages), the next reuses."""
+
+    @functools.wraps(method)
+    def wrapper(self: Report, *args: Any, **kwargs: Any) -> _R:
+        with shared_work(self.memo):
+            return method(self, *args, **kwargs)
+
+    return wrapper
 
 
 def pseudonym(platform: str, author_id: str) -> str:
@@ -90,6 +130,8 @@ class Report:
     pseudonymise: bool = False
     #: Every table shown so far, in full (title -> (frame, columns)): the sheets of tables.xlsx.
     shown_tables: dict[str, tuple[pd.DataFrame, list[Column]]] = field(default_factory=dict, repr=False)
+    #: Intermediate tables the sections share (see :func:`~community_health.metrics._common.shared_work`).
+    memo: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     def _table(
         self, frame: pd.DataFrame, columns: list[Column], *, sheet: str, more: list[Column] = (), **kwargs
@@ -131,6 +173,7 @@ class Report:
         return moment.tz_convert(self.cfg.timezone)
 
     # ------------------------------------------------------------------ cover and summary
+    @_sharing
     def cover(self) -> Block:
         """Cover: client, period, channels, colours; marked as a draft without commentary."""
         b = self.branding
@@ -166,6 +209,7 @@ class Report:
         end = self._local(window.end - pd.Timedelta(seconds=1))
         return f"{start:%d %b} – {end:%d %b %Y}"
 
+    @_sharing
     def executive_summary(self) -> Block:
         """The manager's commentary, then the key figures with their change."""
         if self.commentary.present:
@@ -185,6 +229,7 @@ class Report:
             )
         return text + paragraph(self.key_findings())
 
+    @_sharing
     def key_findings(self) -> str:
         """One sentence of the period's key figures, written from the numbers."""
         active = compared_with_previous(loyalty.active_member_count, self.window, self.messages)
@@ -204,6 +249,7 @@ class Report:
             )
         return sentence + "."
 
+    @_sharing
     def health_at_a_glance(self) -> Block:
         """KPI cards: value, change versus the previous period coloured by whether it is good news, and
         the figure's trend over the last months."""
@@ -250,14 +296,106 @@ class Report:
             specs.append(
                 ("Brand post engagement rate", resonance.mean_engagement_rate, (self.posts,), {}, "pct", True)
             )
+        specs.insert(
+            0,
+            (
+                "Health score (0-100)",
+                health.health_score_value,
+                (m, self.enrichment),
+                {"weights": self.cfg.health_weights, "thresholds": self.cfg.thresholds},
+                "points",
+                True,
+            ),
+        )
         cards = []
         for label, metric, frames, kwargs, fmt, higher in specs:
             trend = self._trend(metric, *frames, **kwargs)
             value, previous = self._pair(metric, *frames, **kwargs)
             cards.append(Kpi(label, value, previous, fmt, higher_is_better=higher, trend=trend))
         first = self.period.previous(TREND_MONTHS - 1)
-        return kpi_cards(
-            cards, trend_label=f"Trend lines: {first.label} to {self.period.label}, month by month."
+        return (
+            kpi_cards(
+                cards, trend_label=f"Trend lines: {first.label} to {self.period.label}, month by month."
+            )
+            + self.health_score()
+        )
+
+    @_sharing
+    def health_score(self) -> Block:
+        """The health score taken apart: each component's score, weight and contribution, beside the
+        previous period."""
+        score = health.health_score(
+            self.messages,
+            self.enrichment,
+            self.window,
+            weights=self.cfg.health_weights,
+            thresholds=self.cfg.thresholds,
+        )
+        if score.value is None:
+            return absent(
+                "Health score",
+                "None of the health score's parts could be measured this period: it needs member "
+                "messages (conversations, comments or mentions).",
+            )
+        previous = health.health_score_value(
+            self.messages,
+            self.enrichment,
+            self.previous,
+            weights=self.cfg.health_weights,
+            thresholds=self.cfg.thresholds,
+        )
+        parts = score.components.assign(
+            label=[HEALTH_PARTS[c][0] for c in score.components["component"]],
+            weight=score.components["effective_weight"],
+        )
+        parts["measured"] = [
+            format_value(v, HEALTH_PARTS[c][1])
+            for c, v in zip(parts["component"], parts["raw_value"], strict=True)
+        ]
+        parts["previous_measured"] = [
+            format_value(v, HEALTH_PARTS[c][1])
+            for c, v in zip(parts["component"], parts["previous_raw_value"], strict=True)
+        ]
+        for column in ("score", "previous_score", "change"):
+            parts[column] = parts[column] * 100
+        if previous is None:
+            title = f"Community health scored {score.value:.0f} of 100"
+        else:
+            delta = score.value - previous
+            title = f"Community health scored {score.value:.0f} of 100, " + (
+                f"{_trend_word(delta)} {abs(delta):.0f} from {previous:.0f}" if round(delta) else "as before"
+            )
+        measured = parts.dropna(subset=["score"])
+        weakest = measured.sort_values(["score", "component"], kind="stable").iloc[0]
+        moved = measured.dropna(subset=["change"])
+        reading = (
+            f"The score is the weighted mean of {len(measured)} parts, each brought onto 0-100; the "
+            f"weights are the client's. Weakest part: {weakest['label'].lower()} ({weakest['score']:.0f})."
+        )
+        if len(moved):
+            biggest = moved.loc[moved["change"].abs().idxmax()]
+            reading += (
+                f" Largest move: {biggest['label'].lower()}, {biggest['change']:+.0f} points "
+                f"({biggest['previous_measured']} → {biggest['measured']})."
+            )
+        frame = parts.assign(score=parts["score"] / 100, previous_score=parts["previous_score"] / 100)
+        block = chart(title, reading, charts.health_components(frame, self.branding))
+        return block + self._table(
+            parts,
+            [
+                Column("label", "Part"),
+                Column("measured", "Measured"),
+                Column("previous_measured", "Previous"),
+                Column("score", "Score", "points"),
+                Column("previous_score", "Previous score", "points"),
+                Column("weight", "Weight", "pct"),
+                Column("points", "Points", "float"),
+            ],
+            title="How the health score is made",
+            reading="Points: each part's contribution to the score out of 100 (score × weight).",
+            limit=None,
+            sheet="Health score",
+            more=[Column("metric", "Metric"), Column("normalisation", "Brought onto 0-100 as")],
         )
 
     def _trend(self, metric, *frames: pd.DataFrame, **kwargs) -> tuple[float | None, ...]:
@@ -273,6 +411,7 @@ class Report:
         change = compared_with_previous(metric, self.window, *frames, **kwargs)
         return change.value, change.previous
 
+    @_sharing
     def verbatims(self) -> Block:
         """The manager's chosen verbatims, quoted, then suggestions to choose from: per channel the most
         positive and the most negative member message of the period."""
@@ -327,11 +466,13 @@ class Report:
 
     # ------------------------------------------------------------------ listening
     @cached_property
+    @_sharing
     def spikes(self) -> pd.DataFrame:
         return listening.negative_spike_episodes(
             self.messages, self.enrichment, self.window, self.cfg.thresholds
         )
 
+    @_sharing
     def listening(self) -> Block:
         """Sentiment by channel for the period."""
         if not self.member_side:
@@ -363,6 +504,7 @@ class Report:
             charts.net_sentiment_by_channel(frame[["channel", "net", "messages"]], self.branding),
         )
 
+    @_sharing
     def early_warning(self) -> Block:
         """Daily negative volume against its trailing baseline, spikes and the messages driving them."""
         if not self.member_side:
@@ -424,6 +566,7 @@ class Report:
         return block
 
     # ------------------------------------------------------------------ responsiveness
+    @_sharing
     def responsiveness(self) -> Block:
         """Time to first response by anyone and by the brand, in and out of business hours."""
         m, w, bh = self.messages, self.window, self.cfg.business_hours
@@ -468,6 +611,7 @@ class Report:
         days = f"{names[min(bh.days)]}–{names[max(bh.days)]}" if bh.days else "never"
         return f"{days} {bh.start:%H:%M}–{bh.end:%H:%M}"
 
+    @_sharing
     def unanswered(self) -> Block:
         """Member threads nobody answered, longest wait first."""
         frame = self._names(responsiveness.unanswered_member_threads(self.messages, self.window))
@@ -494,6 +638,7 @@ class Report:
         )
 
     # ------------------------------------------------------------------ catalysts
+    @_sharing
     def catalysts(self) -> Block:
         """Who starts conversations, and whether members answer each other."""
         m, w = self.messages, self.window
@@ -535,9 +680,62 @@ class Report:
             f"Of {total:,} threads started this period, {_pct(members_share)} were started by members; "
             f"{_pct(m2m)} of replies were one member answering another."
         )
-        return chart(title, reading, charts.shares(frame, self.branding, "share"))
+        return chart(title, reading, charts.shares(frame, self.branding, "share")) + self.one_to_one()
+
+    @_sharing
+    def one_to_one(self) -> Block:
+        """The brand's messages: replies to one member against posts to everyone, per platform."""
+        mix = catalysts.brand_messages_by_audience(self.messages, self.window)
+        if mix.empty or int(mix[["one_to_one_replies", "broadcast_posts"]].to_numpy().sum()) == 0:
+            return absent(
+                "One-to-one and broadcast",
+                "The brand wrote no post and no reply in the exported conversations this period.",
+            )
+        share = catalysts.one_to_one_share(self.messages, self.window)
+        before = catalysts.one_to_one_share(self.messages, self.previous)
+        replies, posts = int(mix["one_to_one_replies"].sum()), int(mix["broadcast_posts"].sum())
+        title = f"{_pct(share)} of the brand's messages answered a member one to one" + (
+            f", {_trend_word(share - before)} from {_pct(before)}"
+            if before is not None and share is not None and abs(share - before) >= 0.005
+            else ""
+        )
+        reading = (
+            f"{replies:,} replies to a member against {posts:,} posts to everyone. A reply is one to one "
+            "when the message it answers, or else the thread's first message, was a member's."
+        )
+        if int(mix["other_replies"].sum()):
+            reading += (
+                f" {int(mix['other_replies'].sum()):,} other brand replies answered the brand or a bot."
+            )
+        return chart(
+            title, reading, charts.audience_mix(mix.rename(index=self._platform_label), self.branding)
+        )
+
+    @staticmethod
+    def _platform_label(platform: object) -> str:
+        from community_health.report.scope import platform_name
+
+        return platform_name(platform)
+
+    @staticmethod
+    def _where(members: pd.DataFrame) -> pd.DataFrame:
+        """A member table with ``where`` (the platform's name) and its ``channels`` named as a person
+        reads them (``#help``, ``category 6``)."""
+        from community_health.report.scope import channel_label, platform_name
+
+        def named(platform: str, channels: str) -> str:
+            prefix = platform_name(platform)
+            return ", ".join(
+                channel_label(platform, c).removeprefix(prefix).strip(" ·") for c in str(channels).split(", ")
+            )
+
+        return members.assign(
+            where=[platform_name(p) for p in members[M.platform]],
+            channels=[named(p, c) for p, c in zip(members[M.platform], members["channels"], strict=True)],
+        )
 
     # ------------------------------------------------------------------ dead time
+    @_sharing
     def dead_time(self) -> Block:
         """Member activity by hour of the week beside the brand's presence."""
         m, w = self.messages, self.window
@@ -563,6 +761,7 @@ class Report:
         return chart(title, reading, charts.hour_of_week_heatmap(members, brand, self.branding))
 
     # ------------------------------------------------------------------ core group
+    @_sharing
     def core_group(self) -> Block:
         """The smallest set of members who produce half of member activity."""
         group = self._names(core.core_group(self.messages, self.window))
@@ -583,9 +782,109 @@ class Report:
             if len(group) > CORE_CHART_ROWS
             else ""
         )
-        return chart(title, reading, charts.core_group(frame.head(CORE_CHART_ROWS), self.branding), note=note)
+        block = chart(
+            title, reading, charts.core_group(frame.head(CORE_CHART_ROWS), self.branding), note=note
+        )
+        return block + self.onion() + self.orbit()
+
+    @_sharing
+    def onion(self) -> Block:
+        """The onion: the members behind 80%, the next 15% and the last 5% of member messages."""
+        layers = core.onion_layers(self.messages, self.window)
+        if int(layers["members"].sum()) == 0:
+            return absent("Onion", "No member messages this period.")
+        inner = layers.loc["core"]
+        title = (
+            f"{_pct(inner['share_of_members'])} of members wrote {_pct(inner['share_of_messages'])} "
+            "of member messages"
+        )
+        reading = (
+            "The onion ranks members by messages and splits them where the running total reaches 80% "
+            f"(core: {int(inner['members']):,} members), then 95% "
+            f"(regular: {int(layers.loc['regular', 'members']):,}), "
+            f"then the rest (casual: {int(layers.loc['casual', 'members']):,})."
+        )
+        return chart(title, reading, charts.onion(layers, self.branding))
+
+    @_sharing
+    def orbit(self) -> Block:
+        """Orbit levels: how close members are, from presence over thirteen weeks, and who moved."""
+        counts = core.orbit_level_counts(self.messages, self.window)
+        if int(counts["members"].sum()) == 0:
+            return absent("Orbit levels", "No member was present in the last thirteen weeks.")
+        closer = core.orbit_moved_closer_count(self.messages, self.window)
+        farther = core.orbit_moved_farther_count(self.messages, self.window)
+        inner = counts.loc[1]
+        title = (
+            f"{int(inner['members']):,} members in the inner circle "
+            f"({int(inner['previous_members']):,} before); {closer:,} moved closer, {farther:,} drifted away"
+        )
+        reading = (
+            "Levels from presence, not volume: 1 inner circle (active in at least 3 of the last 4 weeks), "
+            "2 contributors (3+ days in 4 weeks), 3 participants (active in the last 4 weeks), 4 explorers "
+            "(once in 13 weeks); levels at the end of the period beside those at its start."
+        )
+        return chart(title, reading, charts.orbit_levels(counts, self.branding))
+
+    @_sharing
+    def advocates(
+        self, window: Window | None = None, span: str | None = None, sheet: str = "Advocates"
+    ) -> Block:
+        """The members who speak well of the brand again and again: who, where, and in what words."""
+        window = window or self.window
+        span = span or self.period.label
+        found = self._names(core.advocates(self.messages, self.enrichment, window, self.cfg.thresholds))
+        if found.empty:
+            return absent(
+                "Advocates",
+                f"No member wrote positively again and again in {span} (at least three positive "
+                "messages on different days, more positive than negative).",
+            )
+        shown = found.head(ADVOCATES_SHOWN)
+        names = shown[M.author_name].fillna(shown[M.author_id]).astype(str)
+        bars = pd.DataFrame(
+            {
+                "name": [
+                    f"{n} ({self._platform_label(p)})" for n, p in zip(names, shown[M.platform], strict=True)
+                ],
+                "value": shown["positive_messages"].to_numpy(),
+                "detail": [f"{_pct(v)} of their messages positive" for v in shown["positive_share"]],
+            }
+        )
+        share = float(found["share_of_positive_volume"].sum())
+        title = f"{len(found):,} advocates wrote {_pct(share)} of all positive member messages"
+        reading = (
+            "Advocates: members with at least three positive messages on different days and more positive "
+            f"than negative ones in {span}; bars: their positive messages."
+        )
+        block = chart(title, reading, charts_overview.member_bars(bars, "positive messages", self.branding))
+        found = self._where(found)
+        return block + self._table(
+            found,
+            [
+                Column(M.author_name, "Member"),
+                Column("where", "Where"),
+                Column("channels", "Channels"),
+                Column("messages", "Messages", "int"),
+                Column("positive_share", "Positive", "pct"),
+                Column("median_sentiment", "Median sentiment", "float"),
+                Column("words", "Their words", width="24%"),
+            ],
+            title="Who the advocates are",
+            reading="Their words: the terms that most set each advocate's messages apart from other "
+            "members'.",
+            limit=ADVOCATES_SHOWN,
+            sheet=sheet,
+            more=[
+                Column(M.author_id, "Member id"),
+                Column("positive_messages", "Positive messages", "int"),
+                Column("negative_messages", "Negative messages", "int"),
+                Column("share_of_positive_volume", "Share of positive volume", "pct"),
+            ],
+        )
 
     # ------------------------------------------------------------------ loyalty
+    @_sharing
     def loyalty(self) -> Block:
         """New and returning members month by month."""
         months = [self.period.previous(k) for k in range(11, -1, -1)]
@@ -614,9 +913,61 @@ class Report:
             f"{lapsed:,} members active last period did not come back this period. Stickiness (mean daily "
             f"active / monthly active) was {_pct(stick)}."
         )
-        return chart(title, reading, charts.active_members_trend(frame, self.branding, str(self.period)))
+        block = chart(title, reading, charts.active_members_trend(frame, self.branding, str(self.period)))
+        return block + self.cohorts() + self.transients()
+
+    @_sharing
+    def cohorts(self) -> Block:
+        """Cohort retention: of the members who first wrote in a month, the share active again later."""
+        retention = loyalty.retention_by_cohort(self.messages, self.window, months=COHORT_MONTHS)
+        later_months = [c for c in retention.columns if c.startswith("month_") and c != "month_0"]
+        # cohorts too recent to have a later month say nothing yet
+        retention = retention.loc[(retention["members"] > 0) & retention[later_months].notna().any(axis=1)]
+        if len(retention) < 2:
+            return absent("Do new members come back?", "Fewer than two months with new members to compare.")
+        later = retention["month_1"].dropna()
+        title = (
+            f"{_pct(later.mean())} of new members wrote again the month after their first message"
+            if len(later)
+            else "New members by month of their first message"
+        )
+        reading = (
+            "Each row is the members whose first message fell in that month; each cell the share of them "
+            "active again that many months later."
+        )
+        if len(later) >= 2:
+            reading += (
+                f" Best month after: {_pct(later.max())} ({later.idxmax()}), worst {_pct(later.min())}."
+            )
+        return chart(title, reading, charts.cohort_retention(retention, self.branding))
+
+    @_sharing
+    def transients(self) -> Block:
+        """Support-only transients: members who came with a question or complaint and did not stay."""
+        found = self._names(loyalty.transient_members(self.messages, self.enrichment, self.window))
+        share = loyalty.transient_member_share(self.messages, self.enrichment, self.window)
+        if found.empty:
+            return paragraph("No member this period came only to ask a question or complain and then left.")
+        found = self._where(found)
+        return self._table(
+            found,
+            [
+                Column(M.author_name, "Member"),
+                Column("where", "Where"),
+                Column("channels", "Channels"),
+                Column("messages", "Messages", "int"),
+                Column("first_message_at", "First message", "datetime"),
+            ],
+            title=f"{len(found):,} members came only for support ({_pct(share)} of active members)",
+            reading="Members whose every message was a question or a complaint to the brand, all within one "
+            "week, and who wrote nothing else: the support load that does not turn into community.",
+            limit=10,
+            sheet="Transients",
+            more=[Column(M.author_id, "Member id"), Column("last_message_at", "Last message", "datetime")],
+        )
 
     # ------------------------------------------------------------------ resonance
+    @_sharing
     def resonance(self) -> Block:
         """Engagement rate of brand posts by week, with campaigns and events shaded."""
         if self.posts.empty:
@@ -642,21 +993,56 @@ class Report:
         events = self.events.loc[(self.events["end"] >= start) & (self.events["start"] < self.window.end)]
         block = chart(title, reading, charts.engagement_over_time(weekly, events, self.branding))
         top = resonance.top_posts(self.posts, self.window, n=5)
-        return block + self._table(
-            top,
-            [
-                Column("created_at", "Posted", "datetime"),
-                Column("platform", "Where"),
-                Column("excerpt", "Post", width="50%"),
-                Column("impressions", "Impressions", "int"),
-                Column("engagement_rate", "Engagement", "pct"),
-            ],
-            title="Posts that worked best",
-            limit=5,
-            sheet="Top posts",
+        return (
+            block
+            + self._table(
+                top,
+                [
+                    Column("created_at", "Posted", "datetime"),
+                    Column("platform", "Where"),
+                    Column("excerpt", "Post", width="50%"),
+                    Column("impressions", "Impressions", "int"),
+                    Column("engagement_rate", "Engagement", "pct"),
+                ],
+                title="Posts that worked best",
+                limit=5,
+                sheet="Top posts",
+            )
+            + self.words_that_worked()
         )
 
+    @_sharing
+    def words_that_worked(self) -> Block:
+        """The words and hashtags that set high-engagement posts apart from low-engagement ones."""
+        terms = resonance.distinctive_terms(self.posts, self.window, n=TERMS_SHOWN)
+        if terms.empty:
+            return absent("Words that worked", "Too few brand posts with text this period to compare words.")
+        best, worst = terms.iloc[0], terms.iloc[-1]
+        strong = terms.loc[terms["z"].abs() >= 2]
+        said = []
+        if best["z"] >= 2:
+            said.append(f"posts with “{best['term']}” engaged more")
+        if worst["z"] <= -2:
+            said.append(f"posts with “{worst['term']}” engaged less")
+        title = (
+            ", ".join(said).capitalize()
+            if said
+            else "No word clearly set high-engagement posts apart from low-engagement ones"
+        )
+        reading = (
+            "Brand posts split at their platform's median engagement rate; each word's weighted log-odds "
+            "between the halves as a z-score. "
+            + (
+                f"{len(strong):,} word{'s lie' if len(strong) > 1 else ' lies'} beyond ±2, where chance "
+                "is an unlikely explanation."
+                if len(strong)
+                else "No word lies beyond ±2: read these as leads, not findings."
+            )
+        )
+        return chart(title, reading, charts.distinctive_terms(terms, self.branding))
+
     # ------------------------------------------------------------------ campaigns and channels
+    @_sharing
     def campaigns(self) -> Block:
         """Events of the last months on a timeline, member messages per week beneath, and each event's
         member messages against the same number of days just before it."""
@@ -707,23 +1093,87 @@ class Report:
             end=events["end"].dt.tz_convert(self.cfg.timezone).dt.tz_localize(None),
         )
         block = chart(title, reading, charts.events_timeline(local, weekly, self.branding, "member messages"))
-        return block + self._table(
-            table_rows,
-            [
-                Column("name", "Event"),
-                Column("kind", "Kind"),
-                Column("start", "Start", "date"),
-                Column("days", "Days", "int"),
-                Column("before", "Messages before", "int"),
-                Column("during", "Messages during", "int"),
-                Column("lift", "Ratio", "float"),
-            ],
-            title="Events against the days before them",
-            limit=None,
-            sheet="Events",
-            more=[Column("channel", "Channels")],
+        return (
+            block
+            + self._table(
+                table_rows,
+                [
+                    Column("name", "Event"),
+                    Column("kind", "Kind"),
+                    Column("start", "Start", "date"),
+                    Column("days", "Days", "int"),
+                    Column("before", "Messages before", "int"),
+                    Column("during", "Messages during", "int"),
+                    Column("lift", "Ratio", "float"),
+                ],
+                title="Events against the days before them",
+                limit=None,
+                sheet="Events",
+                more=[Column("channel", "Channels")],
+            )
+            + self.event_impact()
         )
 
+    @_sharing
+    def event_impact(self) -> Block:
+        """Each event of the period against the equal span before it, with a bootstrap interval and a plain
+        statement of what can and cannot be concluded."""
+        impact = campaigns.event_impact(
+            self.messages,
+            self.posts,
+            self.enrichment,
+            self.events,
+            self.window,
+            thresholds=self.cfg.thresholds,
+        )
+        if impact.empty:
+            return absent(
+                "Did the events of the period move anything?", "No event of events.csv overlaps the period."
+            )
+        overall = impact.loc[(impact["scope"] == "all") & impact["metric"].isin(IMPACT_METRICS)].copy()
+        overall["metric_label"] = overall["metric"].map(IMPACT_METRICS)
+        rate = overall["metric"] == "engagement_rate"
+        overall.loc[rate, ["change", "low", "high"]] = overall.loc[rate, ["change", "low", "high"]] * 100
+        clear = overall.loc[overall["conclusion"].isin(["higher", "lower"])]
+        title = (
+            f"{len(clear):,} of {len(overall):,} event effects are clear of chance"
+            if len(overall)
+            else "Events of the period"
+        )
+        reading = (
+            "Dots: the change during each event against the same number of days just before it, on the "
+            "event's channels; lines: the 95% bootstrap interval. A line that crosses zero means no clear "
+            "change. Other things happen at the same time, so a clear change is a sign, not a proof."
+        )
+        block = (
+            chart(title, reading, charts.impact_intervals(overall, self.branding))
+            if len(overall)
+            else Block("")
+        )
+        return block + self._table(
+            impact,
+            [
+                Column("event", "Event"),
+                Column("statement", "What the numbers say", width="70%"),
+                Column("conclusion", "Verdict"),
+            ],
+            title="What can be said about each event",
+            limit=None,
+            sheet="Event impact",
+            more=[
+                Column("metric", "Metric"),
+                Column("scope", "Scope"),
+                Column("value", "During", "float"),
+                Column("before", "Before", "float"),
+                Column("change", "Change", "float"),
+                Column("low", "Interval low", "float"),
+                Column("high", "Interval high", "float"),
+                Column("n_event", "Units during", "int"),
+                Column("n_before", "Units before", "int"),
+            ],
+        )
+
+    @_sharing
     def channel_mix(self) -> Block:
         """Where members talk: each platform's share this period and the mix month by month."""
         mix = channels.member_messages_by_platform(self.messages, self.window)
@@ -751,6 +1201,7 @@ class Report:
         )
 
     # ------------------------------------------------------------------ data quality and methods
+    @_sharing
     def data_quality(self) -> Block:
         """Sources and row accounting (by format, and per file where something was set aside), quarantined
         rows with their reasons, date coverage."""
@@ -872,6 +1323,7 @@ class Report:
             sheet="Coverage",
         )
 
+    @_sharing
     def methodology(self) -> Block:
         """Definitions of every metric, generated from the functions that compute them."""
         from community_health.metrics import catalogue
@@ -950,6 +1402,7 @@ class Report:
         pattern, found = self._member_names
         return pattern.sub(lambda m: found[m.group(0).lower()], text) if pattern else text
 
+    @_sharing
     def metrics(self) -> dict:
         """Every headline figure for the period and the previous one (the content of metrics.json)."""
         from community_health.metrics import summary
@@ -983,6 +1436,7 @@ def open_report(
     """Load a client's tables and commentary for one period (``YYYY-MM``; empty: last complete month)."""
     from community_health.enrich import enrich_messages
     from community_health.ingest import load_tables
+    from community_health.metrics import with_people
     from community_health.render import default_period
 
     cfg = load_client(client, data_dir)
@@ -996,7 +1450,7 @@ def open_report(
         cfg=cfg,
         period=chosen,
         window=Window.from_period(chosen, cfg.timezone),
-        messages=tables.messages,
+        messages=with_people(tables.messages, tables.members),
         enrichment=enrichment,
         posts=tables.posts,
         quarantine=tables.quarantine,
