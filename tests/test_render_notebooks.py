@@ -69,11 +69,12 @@ def data(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def rendered(data: Path) -> dict[str, Path]:
-    """Each notebook rendered for the demo client and October 2026; the audit also printed to PDF."""
+    """Each notebook rendered for the demo client and October 2026; the audit and the portfolio also
+    printed to PDF."""
     out = data.parent / "reports"
     return {
         name: render_report(
-            "demo", PERIOD, notebook=name, data_dir=data, out_dir=out, pdf=name == "channel_audit"
+            "demo", PERIOD, notebook=name, data_dir=data, out_dir=out, pdf=name != "explore"
         ).out_dir
         for name in SECTIONS
     }
@@ -95,7 +96,7 @@ def test_each_notebook_writes_its_report_where_render_puts_it(rendered: dict[str
     assert folder.name == f"{PERIOD}-{name}" and folder.parent.name == "demo"
     for file in ("report.html", "report.ipynb", "metrics.json", "tables.xlsx", "render.json"):
         assert (folder / file).stat().st_size > 0, file
-    assert (folder / "report.pdf").is_file() == (name == "channel_audit")
+    assert (folder / "report.pdf").is_file() == (name != "explore")
     assert not list(folder.parent.glob(".*")), "no staging folder may be left behind"
 
 
@@ -186,6 +187,22 @@ def test_audit_pdf_is_a4_with_every_section_and_no_empty_page(rendered: dict[str
         assert section in text, section
     for number, page in enumerate(text.split("\f")[:pages], start=1):
         assert len(page.strip()) > 60, f"page {number} of the PDF is (nearly) empty"
+
+
+def _pdf_pages(pdf: Path) -> list[str]:
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return [page for page in text.split("\f") if page.strip()]
+
+
+def test_every_page_footer_names_what_the_document_is_about(rendered: dict[str, Path]):
+    audit = _pdf_pages(rendered["channel_audit"] / "report.pdf")
+    assert all("Brightbrew Coffee · channel audit · October 2026" in page for page in audit)
+    # The portfolio is the agency's: rendered "with" the demo client, it is still not about that client.
+    portfolio = _pdf_pages(rendered["portfolio_overview"] / "report.pdf")
+    assert portfolio and all(
+        "Northlight Community Studio · portfolio overview · October 2026" in p for p in portfolio
+    )
+    assert not any("Brightbrew Coffee ·" in page for page in portfolio)
 
 
 # ---------------------------------------------------------------- the portfolio

@@ -202,14 +202,15 @@ def render_report(
         echo(f"{client} {chosen}: writing report.html")
         clock = time.perf_counter()
         html = staging / "report.html"
-        notebook_to_html(executed, html, title=f"{cfg.name} · community health · {chosen.label}")
+        subject = document_subject(cfg, notebook)
+        notebook_to_html(executed, html, title=f"{subject} · {chosen.label}")
         timings["html"] = time.perf_counter() - clock
 
         if pdf:
             echo(f"{client} {chosen}: printing report.pdf in Chromium")
             clock = time.perf_counter()
-            footer = f"{cfg.name} · {chosen.label}" + (" · DRAFT" if _is_draft(staging) else "")
-            if cfg.branding.agency_name:
+            footer = f"{subject} · {chosen.label}" + (" · DRAFT" if _is_draft(staging) else "")
+            if cfg.branding.agency_name and notebook != "portfolio_overview":
                 footer += f" · prepared by {cfg.branding.agency_name}"
             html_to_pdf(html, staging / "report.pdf", footer=footer)
             timings["pdf"] = time.perf_counter() - clock
@@ -237,6 +238,16 @@ def render_report(
     _replace_dir(staging, destination)
     result.files = {p.name: p for p in sorted(destination.iterdir()) if p.is_file()}
     return result
+
+
+def document_subject(cfg: ClientConfig, notebook: str) -> str:
+    """What a document is about, for its title and every page's footer: the client and the kind of
+    report; for the portfolio overview, the agency's clients (not the client it was rendered with)."""
+    if notebook == "portfolio_overview":
+        agency = cfg.branding.agency_name
+        return f"{agency} · portfolio overview" if agency else "Portfolio overview"
+    kinds = {"community_health_report": "community health", "channel_audit": "channel audit"}
+    return f"{cfg.name} · {kinds.get(notebook, notebook.replace('_', ' '))}"
 
 
 def _is_draft(folder: Path) -> bool:
