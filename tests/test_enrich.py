@@ -114,6 +114,27 @@ def test_only_new_messages_are_scored_and_the_store_grows(
     assert [p.name for p in store.parent.iterdir()] == ["enrichment.parquet"]  # no partial files left
 
 
+@pytest.mark.parametrize("order", [[4, 3, 2, 1, 0], [1, 0, 3], [0, 1, 2, 3, 4]])
+def test_the_stored_scores_follow_the_messages_in_any_order(
+    messages: pd.DataFrame, tmp_path: Path, order: list[int]
+) -> None:
+    """Scores come back in the order of the messages asked for, reordered, a subset or the same, and
+    stay the same scores however often the store is read and rewritten."""
+    store = tmp_path / "enrichment.parquet"
+    everything = enrich.enrich_messages(messages, store=store).set_index(["platform", "message_id"])
+    asked = messages.iloc[order].reset_index(drop=True)
+    for _ in range(2):  # the second call reads the store as the first one left it
+        result = enrich.enrich_messages(asked, store=store)
+        Enrichment.validate(result)
+        assert list(zip(result["platform"], result["message_id"], strict=True)) == list(
+            zip(asked["platform"], asked["message_id"], strict=True)
+        )
+        expected = everything.loc[list(zip(asked["platform"], asked["message_id"], strict=True))]
+        assert result["sentiment"].tolist() == expected["sentiment"].tolist()
+        assert result["is_complaint"].tolist() == expected["is_complaint"].tolist()
+    assert len(enrich.read_enrichment(store)) == 5, "scores of messages not asked for are kept"
+
+
 def test_a_failed_write_leaves_the_previous_store_intact(
     messages: pd.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

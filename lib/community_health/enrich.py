@@ -278,8 +278,11 @@ def enrich_messages(
         :class:`~community_health.schema.Enrichment`: ``platform``, ``message_id``, ``sentiment``
         (VADER compound score in [-1, 1]), ``is_question``, ``is_complaint``.
     """
-    wanted = messages[[M.platform, M.message_id, M.text]].drop_duplicates(subset=KEY).reset_index(drop=True)
     stored = read_enrichment(Path(store)) if store is not None else _empty()
+    if _in_the_same_order(messages, stored):
+        # every message scored and stored row for row: nothing to score or to match
+        return stored.iloc[: len(messages)].reset_index(drop=True)
+    wanted = messages[[M.platform, M.message_id, M.text]].drop_duplicates(subset=KEY).reset_index(drop=True)
     known = pd.MultiIndex.from_frame(stored[KEY])
     todo = wanted.loc[~pd.MultiIndex.from_frame(wanted[KEY]).isin(known)]
     if len(todo):
@@ -301,7 +304,28 @@ def enrich_messages(
             )
         )
         stored = _conform(pd.concat([stored, fresh], ignore_index=True)) if len(stored) else fresh
-        if store is not None:
-            _write_atomically(stored, Path(store))
-    result = wanted[KEY].merge(stored, on=KEY, how="left")
-    return Enrichment.validate(_conform(result))
+    result = Enrichment.validate(_conform(wanted[KEY].merge(stored, on=KEY, how="left")))
+    if store is not None:
+        # Stored in the order of the messages (scores of messages no longer exported kept after them),
+        # so that the next run on the same messages reads the store as it is.
+        gone = stored.loc[~pd.MultiIndex.from_frame(stored[KEY]).isin(pd.MultiIndex.from_frame(result[KEY]))]
+        try:
+            _write_atomically(_conform(pd.concat([result, gone], ignore_index=True)), Path(store))
+        except OSError:
+            if len(todo):
+                raise  # new scores that cannot be kept
+            # only the order could not be saved (a read-only folder): the next run matches again
+    return result
+
+
+def _in_the_same_order(messages: pd.DataFrame, stored: pd.DataFrame) -> bool:
+    """Whether the first rows of ``stored`` are the messages' scores, one per message, in their order
+    (stored keys are unique, so this also means the messages are)."""
+    n = len(messages)
+    if not n or len(stored) < n:
+        return False
+    head = stored.iloc[:n]
+    return bool(
+        (messages[M.message_id].to_numpy() == head[E.message_id].to_numpy()).all()
+        and (messages[M.platform].to_numpy() == head[E.platform].to_numpy()).all()
+    )
