@@ -21,6 +21,8 @@ from community_health.ingest import (
     known_formats,
     load_tables,
 )
+from community_health.ingest.envelope import Table, empty_frame
+from community_health.ingest.pipeline import _mark_accounts
 from community_health.ingest.units import find_units
 from community_health.schema import Members, Messages, Posts
 
@@ -368,3 +370,30 @@ def test_every_demo_export_is_recognised_and_adds_up(tmp_path):
     assert log["error"].isna().all(), log["error"].dropna().tolist()
     assert report.balanced
     assert set(log["format"]) <= set(known_formats())  # the demo has no export of some formats
+
+
+def test_brand_and_bot_marks_of_whole_columns_match_client_yml_one_author_at_a_time(tmp_path):
+    cfg = make_client(tmp_path)
+    authors = [
+        ("x", "BrightBrew", None),
+        ("x", "@brightbrew", "someone"),
+        ("x", "u1", "@BRIGHTBREW"),
+        ("discourse", "system", None),
+        ("discourse", "DiscoBot", "Discobot"),
+        ("slack", "U0BB00001", "Ana"),
+        ("slack", "u9", None),
+        ("discord", "700000000000000002", None),
+        ("facebook", "p1", "Brightbrew Coffee"),
+        ("reddit", "brightbrew", "brightbrew"),  # no accounts listed for the platform
+    ]
+    n = len(authors)
+    frame = empty_frame(Table.MESSAGES).reindex(range(n))
+    frame[Messages.platform] = pd.Series([a[0] for a in authors], dtype="str")
+    frame[Messages.author_id] = pd.Series([a[1] for a in authors], dtype="str")
+    frame[Messages.author_name] = pd.Series([a[2] for a in authors], dtype="str")
+    frame[Messages.author_is_brand] = False
+    frame[Messages.author_is_bot] = False
+    marked = _mark_accounts(frame, cfg)
+    assert marked[Messages.author_is_brand].tolist() == [cfg.is_brand(*a) for a in authors]
+    assert marked[Messages.author_is_bot].tolist() == [cfg.is_bot(*a) for a in authors]
+    assert marked[Messages.author_is_brand].sum() == 6 and marked[Messages.author_is_bot].sum() == 2

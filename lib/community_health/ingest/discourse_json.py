@@ -32,11 +32,12 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from community_health.ingest.envelope import ReadContext, ReadResult, RowLabel, Table, refused
+from community_health.ingest.envelope import ReadBatch, ReadContext, ReadResult, RowLabel, Table
 from community_health.ingest.jsonrows import JsonError, JsonRows, load_json, text_or_none
 from community_health.ingest.registry import Probe, Reader, register
 from community_health.ingest.units import ExportUnit
@@ -98,20 +99,46 @@ def parse_discourse_json(data: bytes, ctx: ReadContext) -> ReadResult:
     ctx
         The file's path.
     """
-    try:
-        doc = load_json(data, ctx.source)
-    except JsonError as exc:
-        return refused(Table.MESSAGES, str(exc))
-    found = _posts_of(doc)
-    if found is None:
-        return refused(
-            Table.MESSAGES,
-            f"{ctx.source} holds no posts: expected a Discourse /posts.json page "
-            '({"latest_posts": [...]}) or a topic page ({"post_stream": {"posts": '
-            "[...]}}). Save the page again from the forum's API.",
-        )
-    posts, topic = found
-    rows = JsonRows(posts, ctx.source, label=RowLabel.POST, what="a post object")
+    return parse_discourse_pages([(data, ctx)]).result(0)
+
+
+def parse_discourse_pages(pages: Sequence[tuple[bytes, ReadContext]]) -> ReadBatch:
+    """Read many Discourse pages at once (a forum saved page by page is thousands of small files).
+
+    Parameters
+    ----------
+    pages
+        Each page's bytes and path.
+    """
+    errors: list[str | None] = [None] * len(pages)
+    posts: list[Any] = []
+    files: list[str] = []
+    positions: list[int] = []
+    export: list[int] = []
+    topic_default: list[Any] = []
+    topic_category: list[str | None] = []
+    for i, (data, ctx) in enumerate(pages):
+        try:
+            found = _posts_of(load_json(data, ctx.source))
+        except JsonError as exc:
+            errors[i] = str(exc)
+            continue
+        if found is None:
+            errors[i] = (
+                f"{ctx.source} holds no posts: expected a Discourse /posts.json page "
+                '({"latest_posts": [...]}) or a topic page ({"post_stream": {"posts": '
+                "[...]}}). Save the page again from the forum's API."
+            )
+            continue
+        page, topic = found
+        k = len(page)
+        posts.extend(page)
+        files.extend([ctx.source] * k)
+        positions.extend(range(1, k + 1))
+        export.extend([i] * k)
+        topic_default.extend([topic.get("id")] * k)
+        topic_category.extend([text_or_none(topic.get("category_id"))] * k)
+    rows = JsonRows(posts, files, positions, label=RowLabel.POST, what="a post object")
     n = len(rows)
     deleted = np.fromiter((m.get("deleted_at") is not None for m in rows.items), dtype=bool, count=n)
     rows.checks.skip(deleted, "Discourse post deleted by its author or a moderator")
@@ -125,9 +152,10 @@ def parse_discourse_json(data: bytes, ctx: ReadContext) -> ReadResult:
         "Discourse staff whisper, not visible to members",
     )
 
-    topic_default = topic.get("id")
     topic_ids = rows.ids(
-        [t if t is not None else topic_default for t in rows.get("topic_id")], "topic_id", "the topic's id"
+        [t if t is not None else d for t, d in zip(rows.get("topic_id"), topic_default, strict=True)],
+        "topic_id",
+        "the topic's id",
     )
     numbers_raw = rows.get("post_number")
     numbers = [_post_number(v) for v in numbers_raw]
@@ -183,13 +211,15 @@ def parse_discourse_json(data: bytes, ctx: ReadContext) -> ReadResult:
         r if isinstance(r, str) else (strip_html(c) if isinstance(c, str) else None)
         for r, c in zip(rows.get("raw"), rows.get("cooked"), strict=True)
     ]
-    topic_category = text_or_none(topic.get("category_id"))
-    channel = [text_or_none(c) or topic_category or "uncategorised" for c in rows.get("category_id")]
+    channel = [
+        text_or_none(c) or t or "uncategorised"
+        for c, t in zip(rows.get("category_id"), topic_category, strict=True)
+    ]
     reactions = rows.counts([_likes(s) for s in rows.get("actions_summary")], "actions_summary")
     comments = rows.counts(rows.get("reply_count"), "reply_count")
     url = [text_or_none(u) for u in rows.get("post_url")]
 
-    return rows.finish(
+    return rows.finish_batch(
         Table.MESSAGES,
         {
             Messages.message_id: message_id,
@@ -208,7 +238,10 @@ def parse_discourse_json(data: bytes, ctx: ReadContext) -> ReadResult:
             Messages.reactions: reactions,
             Messages.comments: comments,
         },
-        source_files=ctx.source,
+        source_files=files,
+        export=np.asarray(export, dtype=np.int64),
+        assumed_timezone=[None] * len(pages),
+        error=errors,
     )
 
 
@@ -225,8 +258,17 @@ def _read(unit: ExportUnit, ctx: ReadContext) -> ReadResult:
     return parse_discourse_json(unit.path.read_bytes(), ctx)
 
 
+def _read_many(units: Sequence[ExportUnit], contexts: Sequence[ReadContext]) -> ReadBatch:
+    return parse_discourse_pages([(u.path.read_bytes(), c) for u, c in zip(units, contexts, strict=True)])
+
+
 READER = register(
     Reader(
-        NAME, "Discourse JSON: /posts.json pages and /t/{id}.json topic pages", Table.MESSAGES, _detect, _read
+        NAME,
+        "Discourse JSON: /posts.json pages and /t/{id}.json topic pages",
+        Table.MESSAGES,
+        _detect,
+        _read,
+        read_many=_read_many,
     )
 )

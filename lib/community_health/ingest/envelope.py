@@ -12,7 +12,6 @@ Duplicates are found later, across files, by the pipeline; a reader only reads.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -20,6 +19,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from community_health.schema import Messages, Posts, columns
 
@@ -98,6 +98,82 @@ class ReadResult:
         return self.rows_read == len(self.frame) + len(self.quarantine) + self.skipped_total
 
 
+@dataclass
+class ReadBatch:
+    """What a reader returns for several exports of its format read at once (many small files cost
+    one set of column operations instead of one per file). Rows of every export share one frame.
+
+    Attributes
+    ----------
+    table
+        Which normalised table ``frame`` belongs to.
+    frame, quarantine
+        As in :class:`ReadResult`, for every export of the batch, in export order.
+    row_export, quarantine_export
+        For each row of ``frame`` and of ``quarantine``: the position of its export in the batch.
+    rows_read, skipped, assumed_timezone, error
+        Per export, as in :class:`ReadResult`.
+    """
+
+    table: Table
+    frame: pd.DataFrame
+    row_export: np.ndarray
+    quarantine: pd.DataFrame
+    quarantine_export: np.ndarray
+    rows_read: list[int]
+    skipped: list[dict[str, int]]
+    assumed_timezone: list[str | None]
+    error: list[str | None]
+
+    def __len__(self) -> int:
+        return len(self.rows_read)
+
+    @classmethod
+    def of(cls, table: Table, results: Sequence[ReadResult]) -> ReadBatch:
+        """The batch of results read one export at a time."""
+        frames = [r.frame for r in results if len(r.frame)]
+        quarantines = [r.quarantine for r in results if len(r.quarantine)]
+        return cls(
+            table,
+            pd.concat(frames, ignore_index=True) if frames else empty_frame(table),
+            np.repeat(np.arange(len(results)), [len(r.frame) for r in results]),
+            pd.concat(quarantines, ignore_index=True) if quarantines else empty_quarantine(),
+            np.repeat(np.arange(len(results)), [len(r.quarantine) for r in results]),
+            [r.rows_read for r in results],
+            [r.skipped for r in results],
+            [r.assumed_timezone for r in results],
+            [r.error for r in results],
+        )
+
+    def result(self, i: int) -> ReadResult:
+        """The result of the ``i``-th export alone."""
+        if len(self) == 1:
+            frame, quarantine = self.frame, self.quarantine
+        else:
+            frame = self.frame.loc[self.row_export == i].reset_index(drop=True)
+            quarantine = self.quarantine.loc[self.quarantine_export == i].reset_index(drop=True)
+        return ReadResult(
+            self.table,
+            frame,
+            quarantine,
+            self.rows_read[i],
+            self.skipped[i],
+            self.assumed_timezone[i],
+            self.error[i],
+        )
+
+    def unbalanced(self) -> list[int]:
+        """The exports whose rows read are not all kept, quarantined or skipped (a reader's fault)."""
+        n = len(self)
+        kept = np.bincount(self.row_export, minlength=n)
+        quarantined = np.bincount(self.quarantine_export, minlength=n)
+        return [
+            i
+            for i in range(n)
+            if self.rows_read[i] != kept[i] + quarantined[i] + sum(self.skipped[i].values())
+        ]
+
+
 class RowLabel(StrEnum):
     """How a reason names a row: a spreadsheet row, or the n-th element of a JSON array."""
 
@@ -111,17 +187,20 @@ class RowLabel(StrEnum):
 # Frames
 
 
+_EMPTY_QUARANTINE = pd.DataFrame(
+    {
+        "file": pd.Series(dtype="str"),
+        "row": pd.Series(dtype="Int64"),
+        "field": pd.Series(dtype="str"),
+        "reason": pd.Series(dtype="str"),
+        "excerpt": pd.Series(dtype="str"),
+    }
+)
+
+
 def empty_quarantine() -> pd.DataFrame:
-    """An empty quarantine table."""
-    return pd.DataFrame(
-        {
-            "file": pd.Series(dtype="str"),
-            "row": pd.Series(dtype="Int64"),
-            "field": pd.Series(dtype="str"),
-            "reason": pd.Series(dtype="str"),
-            "excerpt": pd.Series(dtype="str"),
-        }
-    )
+    """An empty quarantine table (a fresh copy: callers may add to it)."""
+    return _EMPTY_QUARANTINE.copy()
 
 
 def quarantine_frame(
@@ -152,10 +231,29 @@ def clean_text(value: str) -> str:
     return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
-def text_series(values: Sequence[Any] | pd.Series) -> pd.Series:
-    """A ``str`` column from Python values; None/NaN stay null and lone surrogates are replaced."""
+#: pandas' default text dtype (``str``): Arrow-backed, nulls as NaN.
+STR = pd.StringDtype("pyarrow", na_value=np.nan)
+
+
+def _arrow_text(values: pa.Array | pa.ChunkedArray) -> pd.Series:
+    return pd.Series(pd.arrays.ArrowStringArray(values, dtype=STR), copy=False)
+
+
+def text_series(values: Sequence[Any] | pd.Series | np.ndarray) -> pd.Series:
+    """A ``str`` column from Python values; None/NaN stay null and lone surrogates are replaced.
+
+    Lists of text and nulls go straight to Arrow (several times faster than pandas' own conversion);
+    anything else (numbers to be written as text, lone surrogates) takes pandas' path.
+    """
     if isinstance(values, pd.Series):
+        if values.dtype == STR:
+            return values.reset_index(drop=True)
         values = values.reset_index(drop=True)
+    elif not isinstance(values, np.ndarray) or values.dtype == object:
+        try:
+            return _arrow_text(pa.array(values, type=pa.large_string(), from_pandas=True))
+        except (pa.ArrowException, TypeError, ValueError, UnicodeError):
+            pass
     try:
         return pd.Series(values, dtype="str")
     except (UnicodeEncodeError, UnicodeDecodeError):
@@ -163,13 +261,30 @@ def text_series(values: Sequence[Any] | pd.Series) -> pd.Series:
         return pd.Series(fixed, dtype="str")
 
 
+def int_series(values: Sequence[Any] | pd.Series | np.ndarray, dtype: Any = "Int64") -> pd.Series:
+    """A nullable integer column; a list of plain ints takes a fast path through NumPy."""
+    if isinstance(values, pd.Series):
+        return values.reset_index(drop=True).astype(dtype)
+    if isinstance(values, np.ndarray) and values.dtype.kind in "iu":
+        return pd.Series(values).astype(dtype)
+    try:
+        exact = np.fromiter(values, dtype=np.int64, count=len(values))
+        if all(type(v) is int for v in values):  # not floats, bools or numeric text
+            return pd.Series(exact).astype(dtype)
+    except (TypeError, ValueError, OverflowError):
+        pass
+    return pd.Series(pd.array(list(values), dtype=dtype))
+
+
 def _null_column(dtype: Any, n: int) -> pd.Series:
     if str(dtype) == "str":
-        return pd.Series([None] * n, dtype="str")
+        return _arrow_text(pa.nulls(n, pa.large_string()))
     if isinstance(dtype, pd.DatetimeTZDtype):
         return pd.Series(pd.NaT, index=range(n), dtype=NS_UTC)
     if str(dtype) == "bool":
         return pd.Series(np.zeros(n, dtype=bool))
+    if str(dtype) == "Int64":
+        return pd.Series(pd.arrays.IntegerArray(np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool)))
     return pd.Series(pd.array([None] * n, dtype=dtype))
 
 
@@ -213,11 +328,8 @@ def build_frame(table: Table, data: Mapping[str, Any], n: int) -> pd.DataFrame:
         elif str(dtype) == "bool":
             out[name] = pd.Series(np.asarray(values, dtype=bool))
         else:
-            series = (
-                values if isinstance(values, pd.Series) else pd.Series(pd.array(list(values), dtype=dtype))
-            )
-            out[name] = series.reset_index(drop=True).astype(dtype)
-    return pd.DataFrame(out)
+            out[name] = int_series(values, dtype)
+    return pd.DataFrame(out, copy=False)
 
 
 def empty_frame(table: Table) -> pd.DataFrame:
@@ -333,9 +445,15 @@ class RowChecks:
 
     def skipped(self) -> dict[str, int]:
         """Skipped rows counted per reason, in order of first appearance."""
-        out: dict[str, int] = {}
-        for r in self.skip_reason[~np.equal(self.skip_reason, None)]:
-            out[r] = out.get(r, 0) + 1
+        return self.skipped_by(np.zeros(len(self), dtype=np.int64), 1)[0]
+
+    def skipped_by(self, export: np.ndarray, exports: int) -> list[dict[str, int]]:
+        """Skipped rows counted per reason for each export of a batch (``export``: each row's)."""
+        out: list[dict[str, int]] = [{} for _ in range(exports)]
+        skipped = np.flatnonzero(~np.equal(self.skip_reason, None))
+        for e, r in zip(export[skipped].tolist(), self.skip_reason[skipped].tolist(), strict=True):
+            counts = out[e]
+            counts[r] = counts.get(r, 0) + 1
         return out
 
     def where(self, i: int) -> str:
@@ -467,9 +585,8 @@ def _as_count(value: Any) -> int | None:
 
 #: A zone written after a time of day: ``Z``, ``+02:00``, ``-0500`` (``10:22:33.123Z``, ``14:22 +0200``). The
 #: time is required: the year at the end of a day-first date (``13-Oct-2026``, ``02-10-2025``) is no offset.
-_OFFSET = re.compile(
-    r"\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[AP]\.?M\.?)?\s*(?:Z|[+-]\d{2}:?\d{2})\s*$", re.IGNORECASE
-)
+#: (A pattern string, not a compiled one, so that pandas hands it to Arrow's vectorised regex engine.)
+_OFFSET = r"\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?\s*(?:[Zz]|[+-]\d{2}:?\d{2})\s*$"
 
 
 def parse_dates(
@@ -505,7 +622,7 @@ def parse_dates(
 
     def has_offset() -> np.ndarray:
         if not offset_cache:
-            offset_cache.append(np.array(s.str.contains(_OFFSET, na=False), dtype=bool))
+            offset_cache.append(np.array(s.str.contains(_OFFSET, regex=True, na=False), dtype=bool))
         return offset_cache[0]
 
     def take(rows: np.ndarray, fmt: str, aware: bool) -> None:

@@ -45,7 +45,7 @@ from __future__ import annotations
 import copy
 import functools
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,6 +57,7 @@ from tqdm import tqdm
 from community_health.config import ClientConfig, PersonAlias, account_key
 from community_health.ingest.envelope import (
     NS_UTC,
+    ReadBatch,
     ReadContext,
     ReadResult,
     Table,
@@ -75,17 +76,20 @@ from community_health.ingest.store import (
     UnitRecord,
     empty_log,
     fingerprint,
-    has_result,
-    load_result,
-    prune_results,
+    has_batch,
+    load_batch,
+    prune_batches,
     read_parquet,
-    save_result,
+    save_batch,
     write_parquet,
 )
 from community_health.ingest.units import ExportUnit, find_units
-from community_health.schema import Members, Messages, Posts, columns, empty
+from community_health.schema import Members, Messages, Platform, Posts, columns, empty
 
 Echo = Callable[[str], None]
+
+#: The most bytes of exports of one format read (and stored) as one batch.
+BATCH_BYTES = 256 * 2**20
 
 
 class IngestError(RuntimeError):
@@ -156,7 +160,7 @@ def _remembered(
     sha = old.sha256 if old.stats == stats else unit.sha256()
     if sha != old.sha256:
         return None
-    if old.format is not None and not has_result(store, old.key):
+    if old.format is not None and not has_batch(store, old.batch):
         return None
     return old
 
@@ -169,6 +173,70 @@ def unrecognised_message(relpath: str) -> str:
     )
 
 
+def detect_reader(unit: ExportUnit, cfg: ClientConfig) -> tuple[Reader | None, str | None]:
+    """Recognise one export from its content.
+
+    Returns
+    -------
+    reader, error
+        The reader, or (None, why) when the export is not recognised or cannot be opened.
+    """
+    try:
+        reader = detect(Probe(unit, cfg.column_mappings))
+    except OSError as exc:
+        return None, f"{unit.relpath} could not be opened ({exc.strerror or exc})."
+    except Exception as exc:  # a damaged container (zip, workbook) must not stop the other exports
+        return None, f"{unit.relpath} could not be opened ({type(exc).__name__}: {exc})."
+    if reader is None:
+        return None, unrecognised_message(unit.relpath)
+    return reader, None
+
+
+def _context(unit: ExportUnit, reader: Reader, cfg: ClientConfig) -> ReadContext:
+    return ReadContext(unit.relpath, cfg.timezone, dict(cfg.column_mappings.get(reader.name, {})))
+
+
+def _read_one(reader: Reader, unit: ExportUnit, ctx: ReadContext) -> ReadResult:
+    """One export read by its reader; a reader's exception refuses the export, never the run."""
+    try:
+        return reader.read(unit, ctx)
+    except Exception as exc:  # a reader fault must not stop the other exports
+        return refused(
+            reader.table,
+            f"{unit.relpath} looks like {reader.title} but could not be read "
+            f"({type(exc).__name__}: {exc}); nothing was read from it.",
+        )
+
+
+def read_batch(reader: Reader, units: Sequence[ExportUnit], cfg: ClientConfig) -> ReadBatch:
+    """Read exports of one format: all at once when the reader can, else one by one.
+
+    Raises
+    ------
+    IngestError
+        When the reader does not account for every row it read (a fault of the reader).
+    """
+    contexts = [_context(u, reader, cfg) for u in units]
+    batch = None
+    if reader.read_many is not None:
+        try:
+            batch = reader.read_many(units, contexts)
+        except Exception:  # read them one by one, so that a damaged export refuses only itself
+            batch = None
+    if batch is None:
+        batch = ReadBatch.of(
+            reader.table, [_read_one(reader, u, c) for u, c in zip(units, contexts, strict=True)]
+        )
+    for i in batch.unbalanced():
+        result = batch.result(i)
+        raise IngestError(
+            f"{units[i].relpath}: the {reader.name} reader read {result.rows_read} rows but returned "
+            f"{len(result.frame)} kept, {len(result.quarantine)} quarantined and "
+            f"{result.skipped_total} skipped"
+        )
+    return batch
+
+
 def read_unit(unit: ExportUnit, cfg: ClientConfig) -> tuple[Reader | None, ReadResult | None, str | None]:
     """Recognise one export from its content and read it.
 
@@ -177,58 +245,174 @@ def read_unit(unit: ExportUnit, cfg: ClientConfig) -> tuple[Reader | None, ReadR
     reader, result, error
         The reader and its result, or (None, None, why) when the export is not recognised.
     """
-    try:
-        reader = detect(Probe(unit, cfg.column_mappings))
-    except OSError as exc:
-        return None, None, f"{unit.relpath} could not be opened ({exc.strerror or exc})."
-    except Exception as exc:  # a damaged container (zip, workbook) must not stop the other exports
-        return None, None, f"{unit.relpath} could not be opened ({type(exc).__name__}: {exc})."
+    reader, error = detect_reader(unit, cfg)
     if reader is None:
-        return None, None, unrecognised_message(unit.relpath)
-    ctx = ReadContext(unit.relpath, cfg.timezone, dict(cfg.column_mappings.get(reader.name, {})))
-    try:
-        result = reader.read(unit, ctx)
-    except Exception as exc:  # a reader fault must not stop the other exports
-        result = refused(
-            reader.table,
-            f"{unit.relpath} looks like {reader.title} but could not be read "
-            f"({type(exc).__name__}: {exc}); nothing was read from it.",
-        )
-    if not result.balanced():
-        raise IngestError(
-            f"{unit.relpath}: the {reader.name} reader read {result.rows_read} rows but returned "
-            f"{len(result.frame)} kept, {len(result.quarantine)} quarantined and "
-            f"{result.skipped_total} skipped"
-        )
-    return reader, result, None
+        return None, None, error
+    return reader, read_batch(reader, [unit], cfg).result(0), None
 
 
 @dataclass
-class _Unit:
-    record: UnitRecord
+class _Part:
+    """Rows of some exports, each with the position of its export among all the client's exports."""
+
+    table: Table
     frame: pd.DataFrame
+    row_unit: np.ndarray
     quarantine: pd.DataFrame
+    quarantine_unit: np.ndarray
+
+
+def _unit_bytes(stats: list[list[object]]) -> int:
+    return sum(int(size) for _name, size, _mtime in stats)  # type: ignore[call-overload]
+
+
+def _chunks(positions: list[int], stats: list[list[list[object]]]) -> list[list[int]]:
+    """Exports of one format in batches of at most :data:`BATCH_BYTES` (one export may exceed it)."""
+    chunks: list[list[int]] = []
+    size = BATCH_BYTES
+    for pos in positions:
+        nbytes = _unit_bytes(stats[pos])
+        if size + nbytes > BATCH_BYTES:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(pos)
+        size += nbytes
+    return chunks
+
+
+def _read_exports(
+    units: list[ExportUnit],
+    fresh: list[int],
+    stats: list[list[list[object]]],
+    cfg: ClientConfig,
+    settings: str,
+    progress: tqdm,
+) -> tuple[dict[int, UnitRecord], list[_Part], dict[int, str]]:
+    """Recognise and read the exports at the positions ``fresh``, format by format, and store what
+    their readers returned, one batch of exports at a time.
+
+    Returns
+    -------
+    records, parts, lines
+        The record of each export read (by position), their rows, and one line per export for a
+        person watching.
+    """
+    store = cfg.paths.normalised
+    records: dict[int, UnitRecord] = {}
+    lines: dict[int, str] = {}
+    shas: dict[int, str] = {}
+    groups: dict[str, tuple[Reader, list[int]]] = {}
+    for pos in fresh:
+        unit = units[pos]
+        shas[pos] = unit.sha256()
+        reader, error = detect_reader(unit, cfg)
+        if reader is None:
+            records[pos] = UnitRecord(unit.relpath, shas[pos], stats[pos], "", None, None, None, error=error)
+            lines[pos] = f"{unit.relpath}: not recognised"
+            progress.update()
+        else:
+            groups.setdefault(reader.name, (reader, []))[1].append(pos)
+    parts: list[_Part] = []
+    for reader, positions in groups.values():
+        for chunk in _chunks(positions, stats):
+            batch = read_batch(reader, [units[p] for p in chunk], cfg)
+            keys = [
+                fingerprint(units[p].relpath, shas[p], reader.name, reader.version, settings) for p in chunk
+            ]
+            name = fingerprint(keys)
+            save_batch(
+                store, name, keys, batch.frame, batch.row_export, batch.quarantine, batch.quarantine_export
+            )
+            where = np.asarray(chunk, dtype=np.int64)
+            parts.append(
+                _Part(
+                    batch.table,
+                    batch.frame,
+                    where[batch.row_export],
+                    batch.quarantine,
+                    where[batch.quarantine_export],
+                )
+            )
+            for i, pos in enumerate(chunk):
+                records[pos] = UnitRecord(
+                    units[pos].relpath,
+                    shas[pos],
+                    stats[pos],
+                    keys[i],
+                    reader.name,
+                    reader.version,
+                    reader.table.value,
+                    batch.rows_read[i],
+                    batch.skipped[i],
+                    batch.assumed_timezone[i],
+                    batch.error[i],
+                    batch=name,
+                )
+                lines[pos] = f"{units[pos].relpath}: {reader.name}, {batch.rows_read[i]} rows"
+            progress.update(len(chunk))
+    return records, parts, lines
+
+
+def _positions(keys: pd.Series, where: dict[str, int]) -> np.ndarray:
+    """The position of each row's export (-1 for an export no longer there), from its key."""
+    lookup = np.array([where.get(k, -1) for k in keys.cat.categories] + [-1], dtype=np.int64)
+    return lookup[keys.cat.codes.to_numpy()]
+
+
+def _load_stored(store: Path, records: list[UnitRecord], positions: list[int]) -> list[_Part]:
+    """The stored rows of the exports at ``positions``, one part per stored batch."""
+    batches: dict[str, dict[str, int]] = {}
+    for pos in positions:
+        record = records[pos]
+        if record.format is not None:
+            batches.setdefault(record.batch, {})[record.key] = pos
+    parts = []
+    for batch, where in batches.items():
+        table = Table(records[next(iter(where.values()))].table or Table.MESSAGES.value)
+        frame, frame_keys, quarantine, quarantine_keys = load_batch(
+            store, batch, lambda t=table: empty_frame(t)
+        )
+        row_unit, quarantine_unit = _positions(frame_keys, where), _positions(quarantine_keys, where)
+        if (row_unit < 0).any():  # exports of the batch that are gone or were read again since
+            frame, row_unit = frame.loc[row_unit >= 0].reset_index(drop=True), row_unit[row_unit >= 0]
+        if (quarantine_unit < 0).any():
+            keep = quarantine_unit >= 0
+            quarantine, quarantine_unit = quarantine.loc[keep].reset_index(drop=True), quarantine_unit[keep]
+        parts.append(_Part(table, frame, row_unit, quarantine, quarantine_unit))
+    return parts
 
 
 # ---------------------------------------------------------------------------------------------------
 # Combining
 
 
+def _listed(frame: pd.DataFrame, accounts: Mapping[Platform, Sequence[str]]) -> np.ndarray:
+    """Rows whose author id or name is listed for their platform in ``accounts`` (``brand_accounts`` or
+    ``bot_accounts`` of ``client.yml``), matched as :meth:`ClientConfig.is_brand` matches one author (any
+    case, a leading ``@`` ignored), each distinct id and name once."""
+    hit = np.zeros(len(frame), dtype=bool)
+    for platform, names in accounts.items():
+        wanted = {a.casefold() for a in names}
+        on = (frame[Messages.platform] == platform.value).to_numpy(dtype=bool, na_value=False)
+        if not wanted or not on.any():
+            continue
+        for column in (Messages.author_id, Messages.author_name):
+            codes, values = pd.factorize(frame[column][on])  # a missing name is -1: never listed
+            match = [v.casefold().lstrip("@") in wanted for v in values.tolist()]
+            hit[on] |= np.asarray([*match, False], dtype=bool)[codes]
+    return hit
+
+
 def _mark_accounts(frame: pd.DataFrame, cfg: ClientConfig) -> pd.DataFrame:
     """Brand and bot marks from ``client.yml`` added to those the data gave."""
     if frame.empty or not (cfg.brand_accounts or cfg.bot_accounts):
         return frame
-    cols = [Messages.platform, Messages.author_id, Messages.author_name]
-    authors = frame[cols].drop_duplicates()
-    brand = [cfg.is_brand(p, a, n) for p, a, n in authors.itertuples(index=False, name=None)]
-    bot = [cfg.is_bot(p, a, n) for p, a, n in authors.itertuples(index=False, name=None)]
-    marks = authors.assign(_brand=brand, _bot=bot)
-    merged = frame[cols].merge(marks, on=cols, how="left", sort=False)
-    out = frame.copy()
-    out[Messages.author_is_brand] = out[Messages.author_is_brand].to_numpy() | merged["_brand"].to_numpy(
-        dtype=bool
-    )
-    out[Messages.author_is_bot] = out[Messages.author_is_bot].to_numpy() | merged["_bot"].to_numpy(dtype=bool)
+    out = frame.copy(deep=False)
+    for column, accounts in (
+        (Messages.author_is_brand, cfg.brand_accounts),
+        (Messages.author_is_bot, cfg.bot_accounts),
+    ):
+        out[column] = out[column].to_numpy(dtype=bool) | _listed(frame, accounts)
     return out
 
 
@@ -327,7 +511,7 @@ def _validate_rows(frame: pd.DataFrame, model: type) -> tuple[np.ndarray, pd.Dat
 
 
 def _combine_table(
-    units: list[_Unit], table: Table, key: str, model: type, cfg: ClientConfig
+    records: list[UnitRecord], parts: list[_Part], table: Table, key: str, model: type, cfg: ClientConfig
 ) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """Concatenate one table's rows in path order, mark accounts, validate, and deduplicate.
 
@@ -337,32 +521,33 @@ def _combine_table(
         The kept rows, and per export index: ``kept``, ``duplicates``, ``invalid`` counts and the
         ``first``/``last`` dates of its rows.
     """
-    n_units = len(units)
-    parts = [
-        u.frame.assign(_unit=i) for i, u in enumerate(units) if u.record.table == table.value and len(u.frame)
-    ]
-    frame = (
-        pd.concat(parts, ignore_index=True)
-        if parts
-        else empty_frame(table).assign(_unit=pd.Series(dtype="int64"))
-    )
+    n_units = len(records)
+    mine = [p for p in parts if p.table is table and len(p.frame)]
+    if mine:
+        frame = pd.concat([p.frame for p in mine], ignore_index=True) if len(mine) > 1 else mine[0].frame
+        unit_of = np.concatenate([p.row_unit for p in mine])
+        if len(unit_of) > 1 and (np.diff(unit_of) < 0).any():  # rows in path order: the first copy is kept
+            order = np.argsort(unit_of, kind="stable")
+            frame, unit_of = frame.take(order).reset_index(drop=True), unit_of[order]
+    else:
+        frame, unit_of = empty_frame(table), np.zeros(0, dtype=np.int64)
     if table is Table.MESSAGES:
         frame = apply_aliases(_mark_accounts(frame, cfg), cfg.aliases)
-    unit_of = frame.pop("_unit").to_numpy(dtype=np.int64)
     invalid, invalid_q = _validate_rows(frame, model)
     valid = ~invalid
     dup = np.zeros(len(frame), dtype=bool)
-    dup[valid] = frame.loc[valid].duplicated(subset=[Messages.platform, key], keep="first").to_numpy()
+    checked = frame if valid.all() else frame.loc[valid]
+    dup[valid] = checked.duplicated(subset=[Messages.platform, key], keep="first").to_numpy()
     keep = valid & ~dup
-    dates = frame[Messages.created_at]
-    stats = pd.DataFrame({"u": unit_of[valid], "d": dates[valid].to_numpy()})
+    dates = frame[Messages.created_at].dt.tz_localize(None).to_numpy()  # UTC
+    stats = pd.DataFrame({"u": unit_of[valid], "d": dates[valid]})
     g = stats.groupby("u")["d"]
     first = np.full(n_units, np.datetime64("NaT"), dtype="datetime64[ns]")
     last = first.copy()
     if len(stats):
         mins, maxs = g.min(), g.max()
-        first[mins.index.to_numpy()] = mins.dt.tz_convert(None).to_numpy()
-        last[maxs.index.to_numpy()] = maxs.dt.tz_convert(None).to_numpy()
+        first[mins.index.to_numpy()] = mins.to_numpy()
+        last[maxs.index.to_numpy()] = maxs.to_numpy()
     per_unit = {
         "kept": np.bincount(unit_of[keep], minlength=n_units),
         "duplicates": np.bincount(unit_of[dup], minlength=n_units),
@@ -417,22 +602,37 @@ def members_from(messages: pd.DataFrame, aliases: Sequence[PersonAlias] = ()) ->
     return out[columns(Members)]
 
 
-def combine(units: list[_Unit], cfg: ClientConfig) -> Tables:
-    """The normalised tables and the ingest log from every export's reader result."""
-    messages, m_stats = _combine_table(units, Table.MESSAGES, Messages.message_id, Messages, cfg)
-    posts, p_stats = _combine_table(units, Table.POSTS, Posts.post_id, Posts, cfg)
+def combine(records: list[UnitRecord], parts: list[_Part], cfg: ClientConfig) -> Tables:
+    """The normalised tables and the ingest log from every export's record and reader rows.
+
+    Parameters
+    ----------
+    records
+        Every export of the client, in path order.
+    parts
+        Their rows and quarantined rows, each row with the position of its export in ``records``.
+    cfg
+        The client.
+    """
+    messages, m_stats = _combine_table(records, parts, Table.MESSAGES, Messages.message_id, Messages, cfg)
+    posts, p_stats = _combine_table(records, parts, Table.POSTS, Posts.post_id, Posts, cfg)
     members = members_from(messages, cfg.aliases)
     Members.validate(members, lazy=True)
-    quarantine_parts = [u.quarantine for u in units if len(u.quarantine)]
+    mine = [p for p in parts if len(p.quarantine)]
+    quarantine_unit = np.concatenate([p.quarantine_unit for p in mine]) if mine else np.zeros(0, np.int64)
+    order = np.argsort(quarantine_unit, kind="stable")  # in path order, as the exports' rows
+    quarantine_parts = (
+        [pd.concat([p.quarantine for p in mine], ignore_index=True).take(order)] if mine else []
+    )
     quarantine_parts += [q for q in (m_stats["invalid_q"], p_stats["invalid_q"]) if len(q)]
     quarantine = pd.concat(quarantine_parts, ignore_index=True) if quarantine_parts else empty_quarantine()
+    read_quarantined = np.bincount(quarantine_unit, minlength=len(records))
 
     log_rows = []
-    for i, u in enumerate(units):
-        r = u.record
+    for i, r in enumerate(records):
         s = m_stats if r.table == Table.MESSAGES.value else p_stats
         kept, dups, invalid = (int(s[k][i]) for k in ("kept", "duplicates", "invalid"))
-        quarantined = len(u.quarantine) + invalid
+        quarantined = int(read_quarantined[i]) + invalid
         skipped = sum(r.skipped.values())
         error = r.error
         if r.format is not None and r.rows_read != kept + dups + quarantined + skipped:
@@ -501,70 +701,38 @@ def ingest_client(cfg: ClientConfig, *, progress: bool = False, echo: Echo | Non
     if manifest.settings != settings:
         manifest = Manifest(settings=settings, accounts=manifest.accounts)
 
-    loaded: list[tuple[ExportUnit, UnitRecord]] = []
-    parsed: list[str] = []
-    results: dict[str, ReadResult] = {}
+    stats = [_stats(unit) for unit in units]
+    remembered: list[UnitRecord | None] = []
     touched = False
-    for unit in tqdm(units, desc="ingest", unit="export", disable=not progress, leave=False):
-        stats = _stats(unit)
-        record = _remembered(unit, stats, manifest, store)
-        if record is not None and record.stats != stats:
-            record.stats = stats  # touched but unchanged: remember the new times, skip hashing next run
+    for unit, unit_stats in zip(units, stats, strict=True):
+        record = _remembered(unit, unit_stats, manifest, store)
+        if record is not None and record.stats != unit_stats:
+            record.stats = unit_stats  # touched but unchanged: remember the new times, skip hashing next run
             touched = True
-        if record is None:
-            sha = unit.sha256()
-            reader, result, error = read_unit(unit, cfg)
-            parsed.append(unit.relpath)
-            if reader is None or result is None:
-                record = UnitRecord(unit.relpath, sha, stats, "", None, None, None, error=error)
-                say(f"{unit.relpath}: not recognised")
-            else:
-                key = fingerprint(unit.relpath, sha, reader.name, reader.version, settings)
-                save_result(store, key, result.frame, result.quarantine)
-                record = UnitRecord(
-                    unit.relpath,
-                    sha,
-                    stats,
-                    key,
-                    reader.name,
-                    reader.version,
-                    reader.table.value,
-                    result.rows_read,
-                    result.skipped,
-                    result.assumed_timezone,
-                    result.error,
-                )
-                results[key] = result
-                say(f"{unit.relpath}: {reader.name}, {result.rows_read} rows")
-        loaded.append((unit, record))
+        remembered.append(record)
+    fresh = [i for i, record in enumerate(remembered) if record is None]
 
     outputs_exist = all((store / f).is_file() for f in TABLE_FILES.values())
-    same_units = {u.relpath for u, _ in loaded} == set(manifest.units)
-    if not parsed and same_units and manifest.accounts == accounts and outputs_exist:
+    same_units = {u.relpath for u in units} == set(manifest.units)
+    if not fresh and same_units and manifest.accounts == accounts and outputs_exist:
         if touched:
             manifest.save(store)
         log = read_parquet(store / TABLE_FILES["ingest_log"], empty_log)
         return IngestReport(cfg.name, store, log, parsed=[])
 
-    units_data = []
-    for _unit, record in loaded:
-        if record.format is None:
-            units_data.append(_Unit(record, empty_frame(Table.MESSAGES).iloc[:0], empty_quarantine()))
-            continue
-        if record.key in results:
-            res = results[record.key]
-            units_data.append(_Unit(record, res.frame, res.quarantine))
-        else:
-            table = Table(record.table or Table.MESSAGES.value)
-            frame, quarantine = load_result(store, record.key, lambda t=table: empty_frame(t))
-            units_data.append(_Unit(record, frame, quarantine))
-    tables = combine(units_data, cfg)
+    with tqdm(total=len(fresh), desc="ingest", unit="export", disable=not progress, leave=False) as bar:
+        read, parts, lines = _read_exports(units, fresh, stats, cfg, settings, bar)
+    for pos in fresh:
+        say(lines[pos])
+    records = [r if r is not None else read[i] for i, r in enumerate(remembered)]
+    kept = [i for i, r in enumerate(remembered) if r is not None]
+    tables = combine(records, _load_stored(store, records, kept) + parts, cfg)
     write_tables(tables, store)
-    manifest.units = {r.file: r for _, r in loaded}
+    manifest.units = {r.file: r for r in records}
     manifest.settings, manifest.accounts = settings, accounts
     manifest.save(store)
-    prune_results(store, {r.key for _, r in loaded if r.key})
-    return IngestReport(cfg.name, store, tables.ingest_log, parsed=parsed)
+    prune_batches(store, {r.batch for r in records if r.batch})
+    return IngestReport(cfg.name, store, tables.ingest_log, parsed=[units[i].relpath for i in fresh])
 
 
 def write_tables(tables: Tables, store: Path) -> None:

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from community_health.ingest.envelope import ReadContext, ReadResult, Table
+from community_health.ingest.envelope import ReadBatch, ReadContext, ReadResult, Table
 from community_health.ingest.tabular import (
     HEAD_BYTES,
     HEADER_SCAN_ROWS,
@@ -133,6 +133,9 @@ class Reader:
         Read an export of this format.
     version
         Raised when the reader changes what it produces, so stored results are read again.
+    read_many
+        Read several exports of this format at once, for formats that come as many small files
+        (optional: the pipeline reads exports one by one with ``read`` otherwise).
     """
 
     name: str
@@ -141,6 +144,7 @@ class Reader:
     detect: Callable[[Probe], bool]
     read: Callable[[ExportUnit, ReadContext], ReadResult]
     version: int = 1
+    read_many: Callable[[Sequence[ExportUnit], Sequence[ReadContext]], ReadBatch] | None = None
 
 
 _READERS: dict[str, Reader] = {}

@@ -11,7 +11,10 @@ Files
 ``_ingest/manifest.json`` and ``_ingest/units/``
     What the store remembers between runs: each export's content hash and what its reader returned
     (rows before deduplication, quarantined rows, counts), so that unchanged exports are never parsed
-    again, a new export is read alone, and a removed export's rows disappear at the next run.
+    again, a new export is read alone, and a removed export's rows disappear at the next run. The
+    exports read in one run are remembered together, in one pair of files per batch
+    (``<batch>.rows.parquet``, ``<batch>.quarantine.parquet``) whose ``_key`` column names each row's
+    export; a batch is deleted once none of its exports is left.
 
 Every file is written to a temporary name in the same folder and renamed into place, so a reader of the
 store never sees half a file; the manifest is written last.
@@ -28,11 +31,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from community_health.ingest.envelope import empty_quarantine
 
-STORE_VERSION = 1
+STORE_VERSION = 2
 TABLE_FILES = {
     "messages": "messages.parquet",
     "posts": "posts.parquet",
@@ -110,7 +114,7 @@ class UnitRecord:
     file: str
     sha256: str
     stats: list[list[Any]]  # [name, size, mtime_ns] of each file, to skip re-hashing unchanged files
-    key: str  # names the cached result: hash of path, content, reader and settings
+    key: str  # names the export's rows in the cache: hash of path, content, reader and settings
     format: str | None
     reader_version: int | None
     table: str | None
@@ -118,6 +122,7 @@ class UnitRecord:
     skipped: dict[str, int] = field(default_factory=dict)
     assumed_timezone: str | None = None
     error: str | None = None
+    batch: str = ""  # the cached batch holding the export's rows (with those of exports read with it)
 
 
 @dataclass
@@ -159,35 +164,75 @@ def fingerprint(*parts: Any) -> str:
 
 
 # ---------------------------------------------------------------------------------------------------
-# Cached reader results
+# Cached reader results, one pair of files per batch of exports read together
+
+KEY_COLUMN = "_key"
 
 
-def _cache_path(store: Path, key: str, part: str) -> Path:
-    return store / CACHE_DIR / "units" / f"{key}.{part}.parquet"
+def _cache_path(store: Path, batch: str, part: str) -> Path:
+    return store / CACHE_DIR / "units" / f"{batch}.{part}.parquet"
 
 
-def save_result(store: Path, key: str, frame: pd.DataFrame, quarantine: pd.DataFrame) -> None:
-    """Remember what a reader returned for one export."""
-    write_parquet(frame, _cache_path(store, key, "rows"))
-    write_parquet(quarantine, _cache_path(store, key, "quarantine"))
+def _with_keys(frame: pd.DataFrame, keys: list[str], positions: np.ndarray) -> pd.DataFrame:
+    codes = np.asarray(positions, dtype=np.int32)
+    column = pd.Categorical.from_codes(codes, categories=pd.Index(keys, dtype=object), validate=False)
+    return frame.assign(**{KEY_COLUMN: column})
 
 
-def has_result(store: Path, key: str) -> bool:
-    return _cache_path(store, key, "rows").is_file() and _cache_path(store, key, "quarantine").is_file()
+def save_batch(
+    store: Path,
+    batch: str,
+    keys: list[str],
+    frame: pd.DataFrame,
+    row_export: np.ndarray,
+    quarantine: pd.DataFrame,
+    quarantine_export: np.ndarray,
+) -> None:
+    """Remember what a reader returned for a batch of exports.
+
+    Parameters
+    ----------
+    batch
+        The batch's name.
+    keys
+        Each export's key (:attr:`UnitRecord.key`), in batch order.
+    frame, quarantine
+        The rows and quarantined rows of every export of the batch.
+    row_export, quarantine_export
+        The position in ``keys`` of each row's export.
+    """
+    write_parquet(_with_keys(frame, keys, row_export), _cache_path(store, batch, "rows"))
+    write_parquet(_with_keys(quarantine, keys, quarantine_export), _cache_path(store, batch, "quarantine"))
 
 
-def load_result(
-    store: Path, key: str, empty: Callable[[], pd.DataFrame]
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The rows and quarantined rows a reader returned for one export."""
-    return (
-        read_parquet(_cache_path(store, key, "rows"), empty),
-        read_parquet(_cache_path(store, key, "quarantine"), empty_quarantine),
-    )
+def has_batch(store: Path, batch: str) -> bool:
+    """Whether both files of a batch are stored."""
+    return _cache_path(store, batch, "rows").is_file() and _cache_path(store, batch, "quarantine").is_file()
 
 
-def prune_results(store: Path, keep: set[str]) -> None:
-    """Delete cached results of exports that are gone or changed."""
+def load_batch(
+    store: Path, batch: str, empty: Callable[[], pd.DataFrame]
+) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame, pd.Series]:
+    """The rows and quarantined rows of a stored batch, each with the key of its export.
+
+    Returns
+    -------
+    frame, frame_keys, quarantine, quarantine_keys
+        The frames without the key column, and that column (categorical).
+    """
+
+    def part(name: str, empty_part: Callable[[], pd.DataFrame]) -> tuple[pd.DataFrame, pd.Series]:
+        frame = read_parquet(_cache_path(store, batch, name), empty_part)
+        keys = frame.pop(KEY_COLUMN) if KEY_COLUMN in frame else pd.Series(dtype="category")
+        return frame, keys.astype("category")
+
+    frame, frame_keys = part("rows", empty)
+    quarantine, quarantine_keys = part("quarantine", empty_quarantine)
+    return frame, frame_keys, quarantine, quarantine_keys
+
+
+def prune_batches(store: Path, keep: set[str]) -> None:
+    """Delete cached batches none of whose exports is left."""
     folder = store / CACHE_DIR / "units"
     if not folder.is_dir():
         return
