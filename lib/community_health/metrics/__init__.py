@@ -18,6 +18,10 @@ Every metric takes the tables it reads and a :class:`Window`, never changes its 
 docstring whose first paragraph is the definition shown to clients; :func:`catalogue` collects those
 definitions for the methodology appendix. :func:`summary` computes every headline figure for a
 period and the previous period of equal length.
+
+Members are people: brand accounts and bots are never members, and when ``aliases`` in
+``client.yml`` join one person's accounts on several platforms, :func:`with_people` marks each message
+with its person (``person_id``) and every metric counts and lists that person once.
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ from community_health.metrics import (
     resonance,
     responsiveness,
 )
-from community_health.metrics._common import shared_work
+from community_health.metrics._common import shared_work, with_people
 from community_health.metrics.responsiveness import Responder
 from community_health.metrics.window import Change, Window, compared_with_previous
 
@@ -57,6 +61,7 @@ __all__ = [
     "compared_with_previous",
     "shared_work",
     "summary",
+    "with_people",
 ]
 
 #: The metric modules, in the order the report asks their questions.
@@ -336,7 +341,8 @@ def summary(
     Parameters
     ----------
     messages
-        All messages (``Messages``), the whole history available.
+        All messages (``Messages``), the whole history available; with ``person_id`` (see
+        :func:`with_people`) one person's accounts count as one member.
     posts
         Brand posts with analytics (``Posts``); may be empty.
     enrichment

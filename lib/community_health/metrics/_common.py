@@ -11,9 +11,11 @@ from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from community_health.metrics.window import Window
-from community_health.schema import Enrichment, Kind, Messages, Platform
+from community_health.schema import Enrichment, Kind, Members, Messages, Platform
 
 M = Messages
 E = Enrichment
@@ -86,6 +88,8 @@ def reused(function: Callable[_P, _R]) -> Callable[_P, _R]:
 
 
 MEMBER_KEY = [M.platform, M.author_id]
+#: The column naming the person behind each message (``Members.person_id``), when the messages carry it.
+PERSON = Members.person_id
 THREAD_KEY = [M.platform, M.thread_id]
 MESSAGE_KEY = [M.platform, M.message_id]
 ACTIVITY_COLUMNS = [
@@ -111,9 +115,49 @@ def is_member(messages: pd.DataFrame) -> pd.Series:
     return ~(messages[M.author_is_brand].astype(bool) | messages[M.author_is_bot].astype(bool))
 
 
+def with_people(messages: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
+    """``messages`` with the person behind each message (``person_id``) when ``aliases`` join accounts.
+
+    A member is a person, not an account. Without ``aliases`` in ``client.yml`` every account is a
+    person of its own and members are counted by (``platform``, ``author_id``), as the messages are
+    returned unchanged. When ``aliases`` join a person's accounts on several platforms, each message
+    gets the ``person_id`` of the ``members`` table (the person's name in ``client.yml``), and every
+    metric then counts and lists that person once, whatever platforms they wrote on.
+
+    Parameters
+    ----------
+    messages
+        All messages.
+    members
+        The ``Members`` table of the same client (one row per account, with its ``person_id``).
+    """
+    if members.empty or PERSON in messages.columns:
+        return messages
+    people = members[[Members.platform, Members.author_id, Members.person_id]]
+    if not people[Members.person_id].duplicated().any():  # every person has one account
+        return messages
+    rows = keys_rows(messages, people, MEMBER_KEY)
+    person = np.where(rows >= 0, values_at(people[Members.person_id], rows), None)
+    missing = rows < 0  # an account the members table does not know is a person of its own
+    if missing.any():
+        own = messages[M.platform].astype(str) + ":" + messages[M.author_id].astype(str)
+        person[missing] = own.to_numpy(dtype=object)[missing]
+    return messages.assign(**{PERSON: pd.Series(person, index=messages.index, dtype="str")})
+
+
+def member_key(frame: pd.DataFrame) -> list[str]:
+    """The columns that name a member in ``frame``: ``person_id`` when present, else (platform, author_id)."""
+    return [PERSON] if PERSON in frame.columns else MEMBER_KEY
+
+
+def activity_columns(messages: pd.DataFrame) -> list[str]:
+    """``ACTIVITY_COLUMNS``, plus ``person_id`` when ``messages`` carry it."""
+    return [*ACTIVITY_COLUMNS, PERSON] if PERSON in messages.columns else ACTIVITY_COLUMNS
+
+
 def activity(messages: pd.DataFrame, extra: tuple[str, ...] = ()) -> pd.DataFrame:
     """The columns of ``messages`` that describe who wrote where and when (no text), plus ``extra``."""
-    return messages[[*ACTIVITY_COLUMNS, *extra]]
+    return messages[[*activity_columns(messages), *extra]]
 
 
 def from_listening(frame: pd.DataFrame) -> pd.Series:
@@ -131,11 +175,20 @@ def in_window(frame: pd.DataFrame, window: Window, column: str = M.created_at) -
 
 
 @reused
+def window_member_rows(messages: pd.DataFrame, window: Window) -> np.ndarray:
+    """The row positions of the members' messages written in ``window``."""
+    return np.flatnonzero((window.contains(messages[M.created_at]) & is_member(messages)).to_numpy())
+
+
+@reused
 def window_members(messages: pd.DataFrame, window: Window, extra: tuple[str, ...] = ()) -> pd.DataFrame:
-    """Members' messages written in ``window`` (``ACTIVITY_COLUMNS`` plus ``extra``), filtered in one pass."""
-    return messages.loc[
-        window.contains(messages[M.created_at]) & is_member(messages), [*ACTIVITY_COLUMNS, *extra]
-    ]
+    """Members' messages written in ``window`` (:func:`activity` columns plus ``extra``), in one pass."""
+    return messages[[*activity_columns(messages), *extra]].iloc[window_member_rows(messages, window)]
+
+
+def active_codes(messages: pd.DataFrame, window: Window) -> np.ndarray:
+    """The member codes (:func:`member_codes`) of the members who wrote in ``window``, sorted."""
+    return np.unique(member_codes(messages)[0][window_member_rows(messages, window)])
 
 
 def local_naive(moments: pd.Series, tz: str) -> pd.Series:
@@ -163,10 +216,29 @@ def excerpt(text: pd.Series, chars: int = EXCERPT_CHARS) -> pd.Series:
 
 
 @reused
+def thread_codes(messages: pd.DataFrame) -> np.ndarray:
+    """An integer per row naming its thread (platform, thread_id): 0, 1, ... in order of first appearance.
+
+    Codes are only meaningful for this ``messages`` frame.
+    """
+    platform_codes, _ = pd.factorize(messages[M.platform])
+    thread_codes_, _ = pd.factorize(messages[M.thread_id])
+    combined = thread_codes_.astype("int64") * (int(platform_codes.max(initial=0)) + 1) + platform_codes
+    return pd.factorize(combined)[0].astype("int64")
+
+
+@reused
 def root_mask(messages: pd.DataFrame) -> np.ndarray:
-    """Whether each message started its thread (see :func:`thread_roots`)."""
+    """Whether each message started its thread (platform, thread_id).
+
+    The starter is the message whose id is the thread id when the export holds it; otherwise the
+    earliest message of the thread (ties broken by message id, so the choice is reproducible).
+    """
     by_id = (messages[M.message_id] == messages[M.thread_id]).to_numpy(dtype=bool)
-    rootless = ~keys_isin(messages, messages.loc[by_id], THREAD_KEY)
+    threads = thread_codes(messages)
+    has_root = np.zeros(int(threads.max(initial=-1)) + 1, dtype=bool)
+    has_root[threads[by_id]] = True
+    rootless = ~has_root[threads]
     mask = by_id.copy()
     if rootless.any():
         rest = messages.loc[rootless, [*THREAD_KEY, M.message_id, M.created_at]].assign(
@@ -177,22 +249,14 @@ def root_mask(messages: pd.DataFrame) -> np.ndarray:
     return mask
 
 
-@reused
-def thread_roots(messages: pd.DataFrame) -> pd.DataFrame:
-    """One row per thread (platform, thread_id): the message that started it.
+def _key_codes(
+    frame: pd.DataFrame, other: pd.DataFrame, columns: list[str]
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """One integer per row of ``frame`` and of ``other`` for the values of ``columns``, equal where the keys
+    are equal (``None`` when there are too many distinct keys to combine into one integer).
 
-    The starter is the message whose id is the thread id when the export holds it; otherwise the
-    earliest message of the thread (ties broken by message id, so the choice is reproducible).
-    Only the ``ACTIVITY_COLUMNS`` are kept; see :func:`with_columns` for the text.
-    """
-    return activity(messages).loc[root_mask(messages)]
-
-
-def keys_isin(frame: pd.DataFrame, other: pd.DataFrame, columns: list[str]) -> np.ndarray:
-    """Whether each row's key (the values of ``columns``) occurs among the keys of ``other``.
-
-    Keys are factorised together into integer codes and compared as integers, which is much faster
-    than comparing tuples of strings.
+    Keys are factorised together into integer codes, which are much faster to compare than tuples
+    of strings.
     """
     both = pd.concat([frame[columns], other[columns]], ignore_index=True)
     codes = np.zeros(len(both), dtype="int64")
@@ -200,12 +264,30 @@ def keys_isin(frame: pd.DataFrame, other: pd.DataFrame, columns: list[str]) -> n
     for column in columns:
         column_codes, uniques = pd.factorize(both[column], use_na_sentinel=True)
         span *= len(uniques) + 1
-        if span >= 2**62:  # too many distinct keys to combine into one integer
-            return np.asarray(
-                pd.MultiIndex.from_frame(frame[columns]).isin(pd.MultiIndex.from_frame(other[columns]))
-            )
+        if span >= 2**62:
+            return None
         codes = codes * (len(uniques) + 1) + (column_codes + 1)
-    return np.isin(codes[: len(frame)], codes[len(frame) :])
+    return codes[: len(frame)], codes[len(frame) :]
+
+
+def keys_isin(frame: pd.DataFrame, other: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """Whether each row's key (the values of ``columns``) occurs among the keys of ``other``."""
+    codes = _key_codes(frame, other, columns)
+    if codes is None:
+        return np.asarray(
+            pd.MultiIndex.from_frame(frame[columns]).isin(pd.MultiIndex.from_frame(other[columns]))
+        )
+    return np.isin(*codes)
+
+
+def keys_rows(frame: pd.DataFrame, other: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """The row position in ``other`` (whose keys are unique) of each row's key in ``frame``; ``-1`` when
+    ``other`` does not hold it."""
+    codes = _key_codes(frame, other, columns)
+    if codes is None:
+        index = pd.MultiIndex.from_frame(other[columns])
+        return index.get_indexer(pd.MultiIndex.from_frame(frame[columns])).astype("int64")
+    return pd.Index(codes[1]).get_indexer(codes[0]).astype("int64")
 
 
 def hours_between(later: pd.Series, earlier: pd.Series) -> pd.Series:
@@ -253,40 +335,65 @@ def member_table(messages: pd.DataFrame) -> pd.DataFrame:
 
     ``author_name`` is the latest name the member used; ``channels`` lists the channels they wrote
     in, comma separated, in alphabetical order. Sorted by messages (most first), then by key.
+
+    When the messages carry ``person_id`` (see :func:`with_people`), a member is a person: one row
+    per person, with ``platform`` listing the platforms they wrote on and ``author_id`` their
+    accounts there (comma separated, in platform order), ``author_name`` the person's name in
+    ``client.yml`` (the latest name used when ``client.yml`` names none), and a ``person_id`` column.
     """
-    columns = [M.platform, M.author_id, M.author_name, "messages", "channels"]
+    key = member_key(messages)
+    person = [PERSON] if key != MEMBER_KEY else []
+    columns = [M.platform, M.author_id, M.author_name, "messages", "channels", *person]
     if messages.empty:
         return pd.DataFrame({c: pd.Series(dtype="int64" if c == "messages" else "str") for c in columns})
     ordered = messages.sort_values([M.created_at, M.message_id], kind="stable")
-    grouped = ordered.groupby(MEMBER_KEY, sort=True)
+    grouped = ordered.groupby(key, sort=True)
     table = pd.DataFrame(
         {
             M.author_name: grouped[M.author_name].last(),
             "messages": grouped.size().astype("int64"),
         }
     )
-    pairs = messages[[*MEMBER_KEY, M.channel]].drop_duplicates().sort_values([*MEMBER_KEY, M.channel])
-    table["channels"] = _joined_channels(pairs)
+    table["channels"] = joined_values(messages, key, M.channel)
+    if person:
+        table[M.platform] = joined_values(messages, key, M.platform)
+        table[M.author_id] = joined_values(messages, key, M.author_id, by=[M.platform])
+        named = is_named(table.index.to_series())
+        table[M.author_name] = table[M.author_name].where(~named, table.index.to_series())
     table = table.reset_index()
     return table.sort_values(
         ["messages", M.platform, M.author_id], ascending=[False, True, True], kind="stable"
     ).reset_index(drop=True)[columns]
 
 
-def _joined_channels(pairs: pd.DataFrame) -> pd.Series:
-    """Each member's channels joined by ", " from (member, channel) pairs sorted by member then channel.
+def is_named(person: pd.Series) -> pd.Series:
+    """Whether each ``person_id`` is a name given in ``client.yml`` rather than ``<platform>:<author_id>``."""
+    prefix = person.astype(str).str.split(":", n=1).str[0]
+    return ~(person.astype(str).str.contains(":", regex=False) & prefix.isin([p.value for p in Platform]))
 
-    The same as ``pairs.groupby(MEMBER_KEY)[channel].agg(", ".join)``, without a Python call per group
-    through pandas (tens of thousands of members are common).
+
+def joined_values(frame: pd.DataFrame, key: list[str], column: str, by: list[str] | None = None) -> pd.Series:
+    """The distinct values of ``column`` of each key, joined by ", ", in the order of ``by`` then value.
+
+    The same as ``frame.groupby(key)[column].agg(lambda v: ", ".join(sorted(set(v))))`` (ordered by
+    the ``by`` columns first), without a Python call per group through pandas (tens of thousands of
+    members are common).
+
+    Returns
+    -------
+    pandas.Series
+        Indexed by the key (a MultiIndex for several columns), sorted.
     """
-    keys = pairs[MEMBER_KEY]
+    order = [*key, *(by or []), column]
+    pairs = frame[list(dict.fromkeys(order))].drop_duplicates().sort_values(order)
+    keys = pairs[key]
     starts = np.flatnonzero((keys != keys.shift()).any(axis=1).to_numpy())
-    channels = pairs[M.channel].astype(object).to_numpy()
-    joined = channels[starts].copy()  # most members write in one channel: nothing to join
-    ends = np.append(starts[1:], len(channels))
+    values = pairs[column].astype(object).to_numpy()
+    joined = values[starts].copy()  # most members write in one channel: nothing to join
+    ends = np.append(starts[1:], len(values))
     for k in np.flatnonzero(ends - starts > 1):
-        joined[k] = ", ".join(channels[starts[k] : ends[k]])
-    index = pd.MultiIndex.from_frame(keys.iloc[starts])
+        joined[k] = ", ".join(values[starts[k] : ends[k]])
+    index = pd.MultiIndex.from_frame(keys.iloc[starts]) if len(key) > 1 else pd.Index(keys.iloc[starts, 0])
     return pd.Series(joined, index=index, dtype="str")
 
 
@@ -435,26 +542,39 @@ def aligned_scores(messages: pd.DataFrame, enrichment: pd.DataFrame) -> pd.DataF
 
 
 @reused
+def author_codes(messages: pd.DataFrame) -> np.ndarray:
+    """An integer per row naming its author: the person (``person_id``) when the messages carry it, else the
+    account (platform, author_id). Two rows have the same code exactly when they have the same author.
+
+    Codes are only meaningful for this ``messages`` frame.
+    """
+    if PERSON in messages.columns:
+        codes, _ = pd.factorize(messages[PERSON])
+        return codes.astype("int64")
+    platform_codes, _ = pd.factorize(messages[M.platform])
+    author_codes_, _ = pd.factorize(messages[M.author_id])
+    return author_codes_.astype("int64") * (int(platform_codes.max(initial=0)) + 1) + platform_codes
+
+
+@reused
 def member_codes(messages: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
     """An integer code for each row's member (``-1`` for brand accounts and bots), and the member of each
     code.
 
     Grouping and de-duplicating integers is much faster than doing it on (platform, author_id) text;
-    codes are only meaningful for this ``messages`` frame.
+    codes are only meaningful for this ``messages`` frame. A member is a person when the messages
+    carry ``person_id`` (see :func:`with_people`).
 
     Returns
     -------
     tuple
-        The codes (one per row of ``messages``, as a NumPy array) and a frame of ``platform`` and
-        ``author_id`` indexed by code (0, 1, ...).
+        The codes (one per row of ``messages``, as a NumPy array) and a frame of the member's key
+        (:func:`member_key`: ``platform`` and ``author_id``, or ``person_id``) indexed by code (0, 1, ...).
     """
-    platform_codes, _ = pd.factorize(messages[M.platform])
-    author_codes, _ = pd.factorize(messages[M.author_id])
-    combined = author_codes.astype("int64") * (int(platform_codes.max(initial=0)) + 1) + platform_codes
-    combined = np.where(is_member(messages).to_numpy(), combined, -1)
+    combined = np.where(is_member(messages).to_numpy(), author_codes(messages), -1)
     codes, uniques = pd.factorize(combined)
     _, first = np.unique(codes, return_index=True)
-    keys = messages[MEMBER_KEY].iloc[first].reset_index(drop=True)
+    keys = messages[member_key(messages)].iloc[first].reset_index(drop=True)
     codes = codes.astype("int64")
     if (uniques == -1).any():  # brand and bot rows share one code: turn it into -1
         brand = int(np.flatnonzero(uniques == -1)[0])
@@ -475,13 +595,6 @@ def _message_keys(messages: pd.DataFrame) -> pd.Index:
     return pd.Index(_joined_keys(messages[M.platform], messages[M.message_id]))
 
 
-@reused
-def _root_keys(messages: pd.DataFrame) -> tuple[pd.Index, np.ndarray]:
-    rows = np.flatnonzero(root_mask(messages))
-    roots = messages.iloc[rows]
-    return pd.Index(_joined_keys(roots[M.platform], roots[M.thread_id])), rows
-
-
 def message_rows(messages: pd.DataFrame, platform: pd.Series, ids: pd.Series) -> np.ndarray:
     """The row position in ``messages`` of each (platform, message id); ``-1`` when it is not there.
 
@@ -491,18 +604,6 @@ def message_rows(messages: pd.DataFrame, platform: pd.Series, ids: pd.Series) ->
     if len(ids) == 0:
         return np.zeros(0, dtype="int64")
     return _message_keys(messages).get_indexer(_joined_keys(platform, ids)).astype("int64")
-
-
-def root_rows(messages: pd.DataFrame, platform: pd.Series, thread_ids: pd.Series) -> np.ndarray:
-    """The row position in ``messages`` of the message that started each (platform, thread); ``-1`` if none.
-
-    The starter is the one :func:`root_mask` marks.
-    """
-    if len(thread_ids) == 0:
-        return np.zeros(0, dtype="int64")
-    index, rows = _root_keys(messages)
-    found = index.get_indexer(_joined_keys(platform, thread_ids))
-    return np.where(found >= 0, rows[np.maximum(found, 0)], -1).astype("int64")
 
 
 def values_at(column: pd.Series, rows: np.ndarray, missing: Any = None) -> np.ndarray:
@@ -519,11 +620,27 @@ def thread_root_of(messages: pd.DataFrame) -> np.ndarray:
 
     Computed once per ``messages`` frame inside :func:`shared_work`; index it with row positions.
     """
-    return root_rows(messages, messages[M.platform], messages[M.thread_id])
+    mask, threads = root_mask(messages), thread_codes(messages)
+    root_of_thread = np.full(int(threads.max(initial=-1)) + 1, -1, dtype="int64")
+    root_of_thread[threads[mask]] = np.flatnonzero(mask)
+    return root_of_thread[threads]
 
 
 @reused
 def parent_of(messages: pd.DataFrame) -> np.ndarray:
     """For every row of ``messages``, the row of the message it answers (``parent_id``); ``-1`` when none
     or when the parent is not in the exports."""
-    return message_rows(messages, messages[M.platform], messages[M.parent_id])
+    # Look the parent id up among all message ids at once, then check the platform: ids are unique per
+    # platform, so a match on the same platform is the parent. Ids shared by several platforms (rare)
+    # are looked up again with their platform.
+    ids = pa.array(messages[M.message_id], type=pa.large_string())
+    found = pc.index_in(pa.array(messages[M.parent_id], type=pa.large_string()), value_set=ids)
+    rows = pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype("int64")
+    platform_codes, _ = pd.factorize(messages[M.platform])
+    wrong = (rows >= 0) & (platform_codes[np.maximum(rows, 0)] != platform_codes)
+    if wrong.any():
+        again = np.flatnonzero(wrong)
+        rows[again] = message_rows(
+            messages, messages[M.platform].iloc[again], messages[M.parent_id].iloc[again]
+        )
+    return rows

@@ -25,11 +25,11 @@ import pandas as pd
 
 from community_health.config import Thresholds
 from community_health.metrics._common import (
-    MEMBER_KEY,
     M,
     excerpt,
     is_member,
     local_days,
+    member_key,
     window_members,
 )
 from community_health.metrics.listening import DEFAULT_THRESHOLDS, _scored
@@ -247,6 +247,7 @@ def _daily_units(
     rows = window_members(messages, span)
     rows = rows.loc[_on_channels(rows, channels)]
     days = local_days(rows[M.created_at], span.tz)
+    members = rows[member_key(rows)].assign(day=days.to_numpy()).drop_duplicates()
     scored = _scored(messages, enrichment, thresholds, span.start, span.end)
     scored = scored.loc[_on_channels(scored, channels)]
     scored_days = local_days(scored[M.created_at], span.tz)
@@ -257,7 +258,7 @@ def _daily_units(
     table = pd.DataFrame(
         {
             "messages": days.value_counts(),
-            "members": rows[MEMBER_KEY].assign(day=days.to_numpy()).drop_duplicates().groupby("day").size(),
+            "members": members.groupby("day").size(),
             "positive": scored_days[(tone == "positive").to_numpy()].value_counts(),
             "negative": scored_days[(tone == "negative").to_numpy()].value_counts(),
             "scored": scored_days[tone.notna().to_numpy()].value_counts(),

@@ -16,6 +16,7 @@ from community_health.metrics._common import (
     THREAD_KEY,
     M,
     activity,
+    author_codes,
     checked_share,
     excerpt,
     from_listening,
@@ -26,29 +27,33 @@ from community_health.metrics._common import (
     parent_of,
     reused,
     root_mask,
-    root_rows,
     thread_root_of,
-    thread_roots,
     values_at,
     with_columns,
 )
 from community_health.metrics.window import Window
 
 
-def _roots_in_window(messages: pd.DataFrame, window: Window) -> pd.DataFrame:
-    """Threads started in the window; posts found by listening tools are not conversations the data holds."""
-    roots = in_window(thread_roots(messages), window)
-    return roots.loc[~from_listening(roots)]
+@reused
+def _started(messages: pd.DataFrame, window: Window) -> np.ndarray:
+    """Whether each message started a thread in the window; posts found by listening tools are not
+    conversations the data holds."""
+    started = root_mask(messages) & window.contains(messages[M.created_at]).to_numpy()
+    return started & ~from_listening(messages).to_numpy()
+
+
+def _roots_in_window(messages: pd.DataFrame, window: Window) -> tuple[pd.DataFrame, np.ndarray]:
+    """The first message of each thread started in the window (:func:`activity` columns), and its row."""
+    rows = np.flatnonzero(_started(messages, window))
+    return activity(messages).iloc[rows], rows
 
 
 @reused
 def _thread_members(messages: pd.DataFrame, window: Window) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For the messages written from the window's start on, in threads started in the window: the row of
     each message, the row of its thread's first message, and its author's member code (-1: brand, bot)."""
-    frame = activity(messages)
-    started = root_mask(messages) & window.contains(frame[M.created_at]).to_numpy()
-    started &= ~from_listening(frame).to_numpy()
-    later = np.flatnonzero((frame[M.created_at] >= window.start).to_numpy())
+    started = _started(messages, window)
+    later = np.flatnonzero((messages[M.created_at] >= window.start).to_numpy())
     root = thread_root_of(messages)[later]
     ours = (root >= 0) & started[np.maximum(root, 0)]
     codes, _ = member_codes(messages)
@@ -85,7 +90,7 @@ def threads_by_starter(messages: pd.DataFrame, window: Window) -> pd.DataFrame:
         Indexed ``member``, ``brand``, ``bot``, with ``threads`` and ``share`` (of all threads started
         in the period; ``NaN`` when there were none).
     """
-    roots = _roots_in_window(messages, window)
+    roots, _ = _roots_in_window(messages, window)
     counts = _starter(roots).value_counts().reindex(["member", "brand", "bot"], fill_value=0).astype("int64")
     total = int(counts.sum())
     out = pd.DataFrame({"threads": counts, "share": counts / total if total else float("nan")})
@@ -163,9 +168,9 @@ def reply_targets(messages: pd.DataFrame, window: Window) -> pd.DataFrame:
     out = replies[[M.platform, M.thread_id, M.message_id, M.author_id]].assign(
         **{"from": from_, "to": to, "to_author_id": to_author}
     )
-    out["member_to_member"] = (
-        (out["from"] == "member") & (out["to"] == "member") & (out[M.author_id] != out["to_author_id"])
-    )
+    authors = author_codes(messages)
+    other = found & (authors[rows] != authors[np.maximum(answered, 0)])
+    out["member_to_member"] = (out["from"] == "member") & (out["to"] == "member") & other
     return out.reset_index(drop=True)
 
 
@@ -213,11 +218,11 @@ def distinct_members_per_thread(messages: pd.DataFrame, window: Window) -> pd.Se
     pandas.Series
         Integer counts indexed by (platform, thread_id); zero for a brand post no member answered.
     """
-    roots = _roots_in_window(messages, window)
-    roots = roots.loc[~roots[M.author_is_bot].astype(bool), THREAD_KEY]
+    roots, positions = _roots_in_window(messages, window)
+    human = ~roots[M.author_is_bot].to_numpy(dtype=bool)
+    roots, positions = roots.loc[human, THREAD_KEY], positions[human]
     _, root, code = _thread_members(messages, window)
     counts = _per_root(root, code >= 0, code)
-    positions = _root_positions(messages, roots)
     out = pd.Series(counts.reindex(positions, fill_value=0).to_numpy(), index=pd.MultiIndex.from_frame(roots))
     return out.astype("int64").rename("members")
 
@@ -286,8 +291,9 @@ def conversations_without_catalyst(messages: pd.DataFrame, window: Window) -> pd
 @reused
 def _uncatalysed(messages: pd.DataFrame, window: Window) -> pd.DataFrame:
     """The roots of the conversations without a catalyst, with ``other_members`` and ``replies``."""
-    roots = _roots_in_window(messages, window)
-    roots = roots.loc[is_member(roots)]
+    roots, positions = _roots_in_window(messages, window)
+    member = is_member(roots).to_numpy()
+    roots, positions = roots.loc[member], positions[member]
     rows, root, code = _thread_members(messages, window)
     codes, _ = member_codes(messages)
     brand = messages[M.author_is_brand].to_numpy(dtype=bool)[rows]
@@ -295,7 +301,6 @@ def _uncatalysed(messages: pd.DataFrame, window: Window) -> pd.DataFrame:
     others = (code >= 0) & (code != codes[root])
     replies = pd.Series(root[others]).value_counts()
     other_members = _per_root(root, others, code)
-    positions = _root_positions(messages, roots)
     stats = pd.DataFrame(
         {
             "other_members": other_members.reindex(positions).to_numpy(),
@@ -312,11 +317,6 @@ def _uncatalysed(messages: pd.DataFrame, window: Window) -> pd.DataFrame:
         )
         .reset_index(drop=True)
     )
-
-
-def _root_positions(messages: pd.DataFrame, roots: pd.DataFrame) -> np.ndarray:
-    """The row in ``messages`` of each root of ``roots`` (rows of :func:`thread_roots`)."""
-    return root_rows(messages, roots[M.platform], roots[M.thread_id])
 
 
 def conversations_without_catalyst_count(messages: pd.DataFrame, window: Window) -> int:
@@ -373,7 +373,7 @@ def _brand_replies(messages: pd.DataFrame, window: Window) -> pd.DataFrame:
 
 
 def _brand_posts(messages: pd.DataFrame, window: Window) -> pd.DataFrame:
-    roots = _roots_in_window(messages, window)
+    roots, _ = _roots_in_window(messages, window)
     return roots.loc[roots[M.author_is_brand].astype(bool)]
 
 

@@ -18,15 +18,20 @@ import pandas as pd
 from community_health.config import Thresholds
 from community_health.metrics._common import (
     MEMBER_KEY,
+    PERSON,
     PRIOR_TOKENS,
     M,
     checked_rate,
     checked_share,
     excerpt,
+    is_named,
+    joined_values,
+    keys_isin,
     local_days,
     log_odds_z,
     median_or_none,
     member_codes,
+    member_key,
     member_table,
     reused,
     term_counts,
@@ -293,6 +298,12 @@ def _orbit_at(messages: pd.DataFrame, moment: pd.Timestamp, tz: str) -> pd.DataF
             ),
         )
     )
+    if PERSON in table.columns:  # a person: the platforms and accounts they wrote from, and their name
+        kept = messages.loc[keep, [PERSON, M.platform, M.author_id]]
+        for column, by in ((M.platform, None), (M.author_id, [M.platform])):
+            labels = joined_values(kept, [PERSON], column, by=by).reindex(table[PERSON])
+            table[column] = pd.Series(labels.to_numpy(), index=table.index, dtype="str")
+        table[M.author_name] = table[M.author_name].where(~is_named(table[PERSON]), table[PERSON])
     table = table.sort_values(MEMBER_KEY, kind="stable")
     level = np.select(
         [
@@ -359,17 +370,22 @@ def orbit_levels(messages: pd.DataFrame, window: Window) -> pd.DataFrame:
         ``days_last_4_weeks``, ``weeks_active_last_4``, ``days_last_13_weeks`` (at the end); closest
         level first, then most days.
     """
+    key = member_key(messages)
+    shown = [M.platform, M.author_id, M.author_name]
     now = _orbit_at(messages, window.end, window.tz)
-    before = _orbit_at(messages, window.start, window.tz)[[*MEMBER_KEY, M.author_name, "level"]]
-    before = before.rename(columns={"level": "previous_level", M.author_name: "previous_name"})
-    table = now.merge(before, on=MEMBER_KEY, how="outer")
+    before = _orbit_at(messages, window.start, window.tz)[[*dict.fromkeys([*key, *shown]), "level"]]
+    before = before.rename(columns={"level": "previous_level", **{c: f"previous_{c}" for c in shown}})
+    before = before.rename(columns={f"previous_{c}": c for c in key})
+    table = now.merge(before, on=key, how="outer")
     counts = ["days_last_week", "days_last_4_weeks", "weeks_active_last_4", "days_last_13_weeks"]
     table[counts] = table[counts].fillna(0).astype("int64")
     table["level"] = table["level"].fillna(0).astype("int64")
     table["previous_level"] = table["previous_level"].fillna(0).astype("int64")
     table["level_name"] = table["level"].map(ORBIT_LEVELS).astype("str")
     table["movement"] = _movement(table["previous_level"], table["level"])
-    table[M.author_name] = table[M.author_name].fillna(table.pop("previous_name"))
+    for column in shown:
+        if f"previous_{column}" in table.columns:
+            table[column] = table[column].fillna(table.pop(f"previous_{column}"))
     table["_rank"] = table["level"].where(table["level"] > 0, 5)
     table = table.sort_values(
         ["_rank", "days_last_13_weeks", M.platform, M.author_id],
@@ -377,6 +393,7 @@ def orbit_levels(messages: pd.DataFrame, window: Window) -> pd.DataFrame:
         kind="stable",
     )
     columns = [*MEMBER_KEY, M.author_name, "level", "level_name", "previous_level", "movement", *counts]
+    columns += [PERSON] if PERSON in key else []
     return table[columns].reset_index(drop=True)
 
 
@@ -528,7 +545,7 @@ def _advocate_stats(
         _positive_day=local_days(scored[M.created_at], window.tz).where(positive),
         _length=scored[M.text].fillna("").astype(str).str.len(),
     )
-    grouped = scored.groupby(MEMBER_KEY, sort=True)
+    grouped = scored.groupby(member_key(scored), sort=True)
     stats = pd.DataFrame(
         {
             "scored_messages": grouped[E.sentiment].count(),
@@ -557,14 +574,8 @@ def _advocate_stats(
 
 def _advocate_messages_of(scored: pd.DataFrame, stats: pd.DataFrame) -> pd.Series:
     """Whether each scored message was written by an advocate."""
-    return pd.Series(
-        np.asarray(
-            pd.MultiIndex.from_frame(scored[MEMBER_KEY]).isin(
-                pd.MultiIndex.from_frame(stats.loc[stats["advocate"], MEMBER_KEY])
-            )
-        ),
-        index=scored.index,
-    )
+    key = member_key(scored)
+    return pd.Series(keys_isin(scored, stats.loc[stats["advocate"], key], key), index=scored.index)
 
 
 def advocates(
@@ -616,9 +627,10 @@ def advocates(
     stats, scored = _advocate_stats(messages, enrichment, window, thresholds, min_positive, min_days)
     chosen = stats.loc[stats["advocate"]]
     mine = _advocate_messages_of(scored, stats)
-    table = member_table(scored.loc[mine]).merge(chosen, on=MEMBER_KEY, how="left")
+    key = member_key(scored)
+    table = member_table(scored.loc[mine]).merge(chosen, on=key, how="left")
     words = _distinctive_words_per_member(scored, mine, prior_tokens)
-    table["words"] = table[MEMBER_KEY].merge(words, on=MEMBER_KEY, how="left")["words"].fillna("").to_numpy()
+    table["words"] = table[key].merge(words, on=key, how="left")["words"].fillna("").to_numpy()
     table = table.sort_values(
         ["positive_messages", "messages", M.platform, M.author_id],
         ascending=[False, False, True, True],
@@ -637,6 +649,7 @@ def advocates(
         "median_length",
         M.author_followers,
         "words",
+        *([PERSON] if PERSON in key else []),
     ]
     return table[columns].reset_index(drop=True)
 
@@ -645,15 +658,16 @@ def _distinctive_words_per_member(
     scored: pd.DataFrame, mine: pd.Series, prior_tokens: float, top: int = 5
 ) -> pd.DataFrame:
     """The ``top`` words that most set each chosen member apart from everyone else (log-odds z > 0)."""
-    columns = [*MEMBER_KEY, "words"]
+    key = member_key(scored)
+    columns = [*key, "words"]
     if not mine.any():
         return pd.DataFrame({c: pd.Series(dtype="str") for c in columns})
-    tokens = scored[MEMBER_KEY].assign(term=terms(scored[M.text]).to_numpy()).explode("term").dropna()
+    tokens = scored[key].assign(term=terms(scored[M.text]).to_numpy()).explode("term").dropna()
     totals = tokens["term"].value_counts()
     chosen = tokens.loc[tokens.index.isin(scored.index[mine])]
-    counts = chosen.groupby([*MEMBER_KEY, "term"]).size().rename("y").reset_index()
+    counts = chosen.groupby([*key, "term"]).size().rename("y").reset_index()
     n_all = float(totals.sum())
-    n_member = counts.groupby(MEMBER_KEY)["y"].transform("sum").to_numpy(dtype="float64")
+    n_member = counts.groupby(key)["y"].transform("sum").to_numpy(dtype="float64")
     y = counts["y"].to_numpy(dtype="float64")
     total = totals.reindex(counts["term"]).to_numpy(dtype="float64")
     rest, n_rest = total - y, n_all - n_member
@@ -664,10 +678,10 @@ def _distinctive_words_per_member(
     counts["z"] = delta / np.sqrt(1.0 / (y + alpha) + 1.0 / (rest + alpha))
     counts = counts.loc[(counts["y"] >= 2) & (counts["z"] > 0)]
     counts = counts.sort_values(
-        [*MEMBER_KEY, "z", "term"], ascending=[True, True, False, True], kind="stable"
+        [*key, "z", "term"], ascending=[*(True for _ in key), False, True], kind="stable"
     )
-    best = counts.groupby(MEMBER_KEY, sort=False).head(top)
-    return best.groupby(MEMBER_KEY)["term"].agg(", ".join).rename("words").reset_index()
+    best = counts.groupby(key, sort=False).head(top)
+    return best.groupby(key)["term"].agg(", ".join).rename("words").reset_index()
 
 
 def advocate_messages(
@@ -813,7 +827,7 @@ def advocate_tone(
         positive = float((tone == "positive").mean()) if len(tone) else np.nan
         negative = float((tone == "negative").mean()) if len(tone) else np.nan
         rows[label] = {
-            "members": len(part[MEMBER_KEY].drop_duplicates()),
+            "members": len(part[member_key(part)].drop_duplicates()),
             "messages": len(part),
             "positive_share": positive,
             "negative_share": negative,

@@ -14,8 +14,8 @@ import pandas as pd
 
 from community_health.config import Thresholds
 from community_health.metrics._common import (
-    ACTIVITY_COLUMNS,
     M,
+    activity_columns,
     aligned_scores,
     checked_rate,
     checked_share,
@@ -52,7 +52,7 @@ def _scored(
     score and ``tone`` (missing when unscored)."""
     moments = messages[M.created_at]
     keep = (is_member(messages) & (moments >= since) & (moments < until)).to_numpy()
-    frame = messages.loc[keep, [*ACTIVITY_COLUMNS, *dict.fromkeys([*TEXT_COLUMNS, *extra])]]
+    frame = messages.loc[keep, [*activity_columns(messages), *dict.fromkeys([*TEXT_COLUMNS, *extra])]]
     scores = aligned_scores(messages, enrichment).loc[keep]
     out = pd.concat([frame, scores], axis=1).reset_index(drop=True)
     score = out[E.sentiment]
@@ -307,12 +307,14 @@ def negative_volume_by_day(
     """
     days_in_window = window.local_days()
     baseline_days = int(thresholds.spike_baseline_days)
-    members = messages.loc[is_member(messages), M.created_at]
+    member = is_member(messages)
+    members = messages.loc[member, M.created_at]
     since = (days_in_window[0] - pd.Timedelta(days=baseline_days + 1)).tz_localize(
         window.tz, ambiguous=True, nonexistent="shift_forward"
     )
-    scored = _scored(messages, enrichment, thresholds, min(since, window.start), window.end)
-    if scored.empty:
+    moments = messages[M.created_at]
+    keep = (member & (moments >= min(since, window.start)) & (moments < window.end)).to_numpy()
+    if not keep.any():
         nothing = pd.Series(float("nan"), index=days_in_window)
         out = pd.DataFrame(
             {
@@ -325,11 +327,13 @@ def negative_volume_by_day(
         )
         out.index.name = "day"
         return out
-    local_day = local_naive(scored[M.created_at], window.tz).dt.normalize()
+    # Negative as in the tone of :func:`_scored`: a score at or below the threshold.
+    score = aligned_scores(messages, enrichment)[E.sentiment].to_numpy(dtype="float64", na_value=np.nan)
+    negative_rows = np.flatnonzero(keep & (score <= thresholds.negative_sentiment))
+    negative = local_naive(moments.iloc[negative_rows], window.tz).dt.normalize()
     data_began = local_naive(pd.Series([members.min()]), window.tz).dt.normalize().iloc[0]
     first = min(max(data_began, days_in_window[0] - pd.Timedelta(days=baseline_days)), days_in_window[0])
     days = pd.date_range(first, days_in_window[-1], freq="D")
-    negative = local_day.loc[scored["tone"] == "negative"]
     counts = negative.value_counts().reindex(days, fill_value=0).astype("int64")
     # Days before the data began are not zero-count days: they are unknown.
     history = counts.astype("float64").where(counts.index >= data_began)

@@ -1,8 +1,10 @@
 """Loyalty: do members come back, or drop in once and vanish?
 
 A member is one author on one platform (``platform``, ``author_id``) who is neither one of the
-brand's accounts nor a bot. A member is *active* in a window when they wrote at least one message in
-it. Every function takes the full message history, so "ever" and "before" look at all of it.
+brand's accounts nor a bot; when ``aliases`` in ``client.yml`` join one person's accounts on several
+platforms, that person is one member (see :func:`~community_health.metrics.with_people`). A member
+is *active* in a window when they wrote at least one message in it. Every function takes the full
+message history, so "ever" and "before" look at all of it.
 """
 
 from __future__ import annotations
@@ -12,23 +14,25 @@ import pandas as pd
 
 from community_health.config import Period
 from community_health.metrics._common import (
-    ACTIVITY_COLUMNS,
-    MEMBER_KEY,
     M,
+    active_codes,
+    activity_columns,
     aligned_scores,
+    author_codes,
     checked_share,
     excerpt,
     is_member,
     keys_isin,
     local_naive,
     member_codes,
+    member_key,
     member_table,
     parent_of,
     reused,
     root_mask,
     thread_root_of,
-    values_at,
     week_start,
+    window_member_rows,
     window_members,
 )
 from community_health.metrics.window import Window
@@ -57,7 +61,7 @@ def member_message_count(messages: pd.DataFrame, window: Window) -> int:
     -------
     int
     """
-    return len(window_members(messages, window))
+    return len(window_member_rows(messages, window))
 
 
 def active_members(messages: pd.DataFrame, window: Window) -> pd.DataFrame:
@@ -98,7 +102,7 @@ def active_member_count(messages: pd.DataFrame, window: Window) -> int:
     -------
     int
     """
-    return len(window_members(messages, window)[MEMBER_KEY].drop_duplicates())
+    return len(active_codes(messages, window))
 
 
 def daily_active_members(messages: pd.DataFrame, window: Window) -> pd.Series:
@@ -121,9 +125,9 @@ def daily_active_members(messages: pd.DataFrame, window: Window) -> pd.Series:
     pandas.Series
         Integer counts indexed by local day (naive midnight timestamps), named ``active_members``.
     """
-    current = window_members(messages, window)
-    days = local_naive(current[M.created_at], window.tz).dt.normalize()
-    counts = current[MEMBER_KEY].assign(day=days).drop_duplicates().groupby("day").size()
+    rows = window_member_rows(messages, window)
+    days = local_naive(messages[M.created_at].iloc[rows], window.tz).dt.normalize()
+    counts = _distinct_per(member_codes(messages)[0][rows], days.to_numpy(), "day")
     out = counts.reindex(window.local_days(), fill_value=0).astype("int64")
     out.index.name = "day"
     return out.rename("active_members")
@@ -149,9 +153,9 @@ def weekly_active_members(messages: pd.DataFrame, window: Window) -> pd.Series:
     pandas.Series
         Integer counts indexed by the Monday of each week, named ``active_members``.
     """
-    current = window_members(messages, window)
-    weeks = week_start(local_naive(current[M.created_at], window.tz))
-    counts = current[MEMBER_KEY].assign(week=weeks).drop_duplicates().groupby("week").size()
+    rows = window_member_rows(messages, window)
+    weeks = week_start(local_naive(messages[M.created_at].iloc[rows], window.tz))
+    counts = _distinct_per(member_codes(messages)[0][rows], weeks.to_numpy(), "week")
     all_weeks = pd.DatetimeIndex(sorted(set(week_start(pd.Series(window.local_days())))))
     out = counts.reindex(all_weeks, fill_value=0).astype("int64")
     out.index.name = "week"
@@ -203,10 +207,17 @@ def stickiness(messages: pd.DataFrame, window: Window) -> float | None:
     )
 
 
+def _distinct_per(codes: np.ndarray, moments: np.ndarray, name: str) -> pd.Series:
+    """How many distinct member ``codes`` each value of ``moments`` (days, weeks) has, indexed by ``name``."""
+    pairs = pd.DataFrame({"code": codes, name: moments}).drop_duplicates()
+    return pairs.groupby(name).size()
+
+
 @reused
-def _member_spans(messages: pd.DataFrame) -> pd.DataFrame:
-    """Every member's first and last message ever and how many they wrote (whole history)."""
-    codes, keys = member_codes(messages)
+def _code_spans(messages: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each member code's first and last message ever (UTC nanoseconds) and how many messages it wrote,
+    indexed by code (codes of no member: first after last)."""
+    codes, _ = member_codes(messages)
     ours = codes >= 0
     code = codes[ours]
     stamps = pd.DatetimeIndex(messages[M.created_at]).as_unit("ns").asi8[ours]
@@ -215,7 +226,18 @@ def _member_spans(messages: pd.DataFrame) -> pd.DataFrame:
     last = np.full(size, np.iinfo("int64").min, dtype="int64")
     np.minimum.at(first, code, stamps)
     np.maximum.at(last, code, stamps)
-    count = np.bincount(code, minlength=size)
+    return first, last, np.bincount(code, minlength=size)
+
+
+def _nanoseconds(moment: pd.Timestamp) -> int:
+    return int(pd.Timestamp(moment).as_unit("ns").value)
+
+
+@reused
+def _member_spans(messages: pd.DataFrame) -> pd.DataFrame:
+    """Every member's first and last message ever and how many they wrote (whole history), in code order."""
+    _, keys = member_codes(messages)
+    first, last, count = _code_spans(messages)
     present = keys.index.to_numpy()
 
     def moments(values: np.ndarray) -> pd.Series:
@@ -230,7 +252,7 @@ def _member_spans(messages: pd.DataFrame) -> pd.DataFrame:
 
 
 def _first_messages(messages: pd.DataFrame) -> pd.DataFrame:
-    return _member_spans(messages)[[*MEMBER_KEY, "first_message_at"]]
+    return _member_spans(messages)[[*member_key(messages), "first_message_at"]]
 
 
 def new_members(messages: pd.DataFrame, window: Window) -> pd.DataFrame:
@@ -253,8 +275,9 @@ def new_members(messages: pd.DataFrame, window: Window) -> pd.DataFrame:
     first = _first_messages(messages)
     first = first.loc[window.contains(first["first_message_at"])]
     current = window_members(messages, window)
-    table = member_table(current.loc[keys_isin(current, first, MEMBER_KEY)])
-    table = table.merge(first, on=MEMBER_KEY, how="left")
+    key = member_key(messages)
+    table = member_table(current.loc[keys_isin(current, first, key)])
+    table = table.merge(first, on=key, how="left")
     table["first_message_at"] = table["first_message_at"].dt.tz_convert(window.tz)
     return table
 
@@ -302,8 +325,8 @@ def returning_members(messages: pd.DataFrame, window: Window) -> pd.DataFrame:
 def _returning_rows(messages: pd.DataFrame, window: Window, current: pd.DataFrame) -> np.ndarray:
     """Whether each of the window's member messages is by a member who had written before the window."""
     first = _first_messages(messages)
-    earlier = first.loc[first["first_message_at"] < window.start, MEMBER_KEY]
-    return keys_isin(current, earlier, MEMBER_KEY)
+    key = member_key(messages)
+    return keys_isin(current, first.loc[first["first_message_at"] < window.start, key], key)
 
 
 def returning_member_count(messages: pd.DataFrame, window: Window) -> int:
@@ -324,8 +347,8 @@ def returning_member_count(messages: pd.DataFrame, window: Window) -> int:
     -------
     int
     """
-    current = window_members(messages, window)
-    return len(current.loc[_returning_rows(messages, window, current), MEMBER_KEY].drop_duplicates())
+    first, _, _ = _code_spans(messages)
+    return int((first[active_codes(messages, window)] < _nanoseconds(window.start)).sum())
 
 
 def lapsed_members(messages: pd.DataFrame, window: Window) -> pd.DataFrame:
@@ -347,7 +370,7 @@ def lapsed_members(messages: pd.DataFrame, window: Window) -> pd.DataFrame:
     """
     before = window_members(messages, window.previous())
     current = window_members(messages, window)
-    return member_table(before.loc[~keys_isin(before, current, MEMBER_KEY)])
+    return member_table(before.loc[~keys_isin(before, current, member_key(current))])
 
 
 def lapsed_member_count(messages: pd.DataFrame, window: Window) -> int:
@@ -367,9 +390,7 @@ def lapsed_member_count(messages: pd.DataFrame, window: Window) -> int:
     -------
     int
     """
-    before = window_members(messages, window.previous())
-    current = window_members(messages, window)
-    return len(before.loc[~keys_isin(before, current, MEMBER_KEY), MEMBER_KEY].drop_duplicates())
+    return len(np.setdiff1d(active_codes(messages, window.previous()), active_codes(messages, window)))
 
 
 def retained_new_members(messages: pd.DataFrame, window: Window) -> pd.DataFrame:
@@ -390,8 +411,9 @@ def retained_new_members(messages: pd.DataFrame, window: Window) -> pd.DataFrame
     """
     earlier = new_members(messages, window.previous())
     current = window_members(messages, window)
-    counts = current.groupby(MEMBER_KEY, sort=False).size().rename("messages_in_period").reset_index()
-    table = earlier.merge(counts, on=MEMBER_KEY, how="left")
+    key = member_key(current)
+    counts = current.groupby(key, sort=False).size().rename("messages_in_period").reset_index()
+    table = earlier.merge(counts, on=key, how="left")
     table["messages_in_period"] = table["messages_in_period"].fillna(0).astype("int64")
     table["retained"] = table["messages_in_period"] > 0
     return table
@@ -417,11 +439,11 @@ def new_member_retention(messages: pd.DataFrame, window: Window) -> float | None
     float or None
         A share in [0, 1].
     """
-    first = _first_messages(messages)
-    newcomers = first.loc[window.previous().contains(first["first_message_at"]), MEMBER_KEY]
-    current = window_members(messages, window)[MEMBER_KEY].drop_duplicates()
-    back = int(keys_isin(newcomers, current, MEMBER_KEY).sum())
-    return checked_share(back, len(newcomers), "new member retention")
+    first, _, _ = _code_spans(messages)
+    previous = window.previous()
+    newcomers = (first >= _nanoseconds(previous.start)) & (first < _nanoseconds(previous.end))
+    back = int(newcomers[active_codes(messages, window)].sum())
+    return checked_share(back, int(newcomers.sum()), "new member retention")
 
 
 def _month_bounds(window: Window, months: int) -> tuple[list[Period], np.ndarray]:
@@ -473,9 +495,10 @@ def retention_by_cohort(messages: pd.DataFrame, window: Window, months: int = 12
     spans = spans.assign(cohort=_month_of(spans["first_message_at"], bounds))
     moments = messages[M.created_at]
     keep = is_member(messages) & (moments >= spans["first_message_at"].min()) & (moments < window.end)
-    active = messages.loc[keep, [*MEMBER_KEY, M.created_at]]
-    active = active.assign(month=_month_of(active[M.created_at], bounds))[[*MEMBER_KEY, "month"]]
-    active = active.drop_duplicates().merge(spans[[*MEMBER_KEY, "cohort"]], on=MEMBER_KEY, how="inner")
+    key = member_key(messages)
+    active = messages.loc[keep, [*key, M.created_at]]
+    active = active.assign(month=_month_of(active[M.created_at], bounds))[[*key, "month"]]
+    active = active.drop_duplicates().merge(spans[[*key, "cohort"]], on=key, how="inner")
     active["k"] = active["month"] - active["cohort"]
     counts = active.groupby(["cohort", "k"]).size().unstack("k")
     sizes = spans.groupby("cohort").size().reindex(range(months), fill_value=0).astype("int64")
@@ -498,12 +521,12 @@ def _support_flags(rows: np.ndarray, messages: pd.DataFrame, enrichment: pd.Data
     scores = aligned_scores(messages, enrichment).iloc[rows]
     asks = (scores[E.is_question].fillna(False) | scores[E.is_complaint].fillna(False)).to_numpy(dtype=bool)
     # Whom each message answers: its parent's author, else the author of the thread's first message.
-    mine = messages.iloc[rows]
     answered = parent_of(messages)[rows]
     answered = np.where(answered >= 0, answered, thread_root_of(messages)[rows])
     member = is_member(messages).to_numpy()
     target_member = (answered >= 0) & member[np.maximum(answered, 0)]
-    other = values_at(messages[M.author_id], answered) != mine[M.author_id].to_numpy(dtype=object)
+    authors = author_codes(messages)
+    other = authors[np.maximum(answered, 0)] != authors[rows]
     starts = root_mask(messages)[rows]
     return asks & ~(~starts & target_member & other)
 
@@ -512,24 +535,23 @@ def _support_flags(rows: np.ndarray, messages: pd.DataFrame, enrichment: pd.Data
 def _transients(
     messages: pd.DataFrame, enrichment: pd.DataFrame, window: Window, episode_days: float
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The transient members active in the window (``MEMBER_KEY`` and their span) and all their messages."""
+    """The transient members active in the window (:func:`member_key` and their span) and all their
+    messages."""
     episode = pd.Timedelta(days=episode_days)
-    spans = _member_spans(messages)
-    spans = spans.loc[spans["last_message_at"] - spans["first_message_at"] <= episode]
-    current = window_members(messages, window)[MEMBER_KEY].drop_duplicates()
-    candidates = spans.loc[keys_isin(spans, current, MEMBER_KEY)]
+    codes, keys = member_codes(messages)
+    first, last, _ = _code_spans(messages)
+    active = active_codes(messages, window)
+    candidates = active[last[active] - first[active] <= episode.value]
     moments = messages[M.created_at]
-    span = (moments >= window.start - episode) & (moments < window.end + episode)
-    near_rows = np.flatnonzero((is_member(messages) & span).to_numpy())
-    near = messages.iloc[near_rows][[*ACTIVITY_COLUMNS, M.text, M.url]]
-    inside = keys_isin(near, candidates, MEMBER_KEY)
-    rows, positions = near.loc[inside], near_rows[inside]
-    support = pd.Series(_support_flags(positions, messages, enrichment), index=rows.index)
-    everything = support.groupby([rows[M.platform], rows[M.author_id]]).all().rename("support_only")
-    keep = everything.loc[everything].reset_index()[MEMBER_KEY]
-    members = candidates.merge(keep, on=MEMBER_KEY, how="inner")
-    chosen = keys_isin(rows, keep, MEMBER_KEY)
-    return members, rows.loc[chosen].assign(_row=positions[chosen])
+    span = ((moments >= window.start - episode) & (moments < window.end + episode)).to_numpy()
+    near = np.flatnonzero(span & np.isin(codes, candidates))
+    # A member is transient when every one of their messages is support (all lie near the window).
+    asked_others = np.unique(codes[near][~_support_flags(near, messages, enrichment)])
+    kept = np.setdiff1d(candidates, asked_others)
+    chosen = near[np.isin(codes[near], kept)]
+    members = _member_spans(messages).iloc[np.searchsorted(keys.index.to_numpy(), kept)]
+    rows = messages[[*activity_columns(messages), M.text, M.url]].iloc[chosen]
+    return members.reset_index(drop=True), rows.assign(_row=chosen)
 
 
 def transient_members(
@@ -561,7 +583,8 @@ def transient_members(
         ``first_message_at`` and ``last_message_at`` in the client's time zone.
     """
     members, rows = _transients(messages, enrichment, window, episode_days)
-    table = member_table(rows).merge(members.drop(columns="messages_ever"), on=MEMBER_KEY, how="left")
+    key = member_key(messages)
+    table = member_table(rows).merge(members.drop(columns="messages_ever"), on=key, how="left")
     for column in ("first_message_at", "last_message_at"):
         table[column] = table[column].dt.tz_convert(window.tz)
     return table

@@ -2,10 +2,10 @@
 
 The unit is the *member thread*: a conversation (post, topic, chat thread) whose first message was
 written by a member, started inside the period. Its *first response* is the earliest later message in
-the same conversation by anyone other than the member who started it; bots and automatic replies do
-not count as a response. Responses are looked for in all the data available, also after the
-period's end. Each figure is given twice: for a first response by anyone (the community, brand
-included) and for a first response by the brand.
+the same conversation by anyone other than the member who started it (under any of their accounts);
+bots and automatic replies do not count as a response. Responses are looked for in all the data
+available, also after the period's end. Each figure is given twice: for a first response by anyone
+(the community, brand included) and for a first response by the brand.
 
 Posts found by listening tools (mentions on social networks, news sites, blogs and other web pages)
 are left out: the tool captures the post, not the replies under it, so whether it was answered
@@ -24,6 +24,7 @@ from community_health.metrics._common import (
     THREAD_KEY,
     M,
     activity,
+    author_codes,
     checked_share,
     excerpt,
     from_listening,
@@ -34,7 +35,6 @@ from community_health.metrics._common import (
     reused,
     root_mask,
     thread_root_of,
-    values_at,
     with_columns,
 )
 from community_health.metrics.window import Window
@@ -115,10 +115,10 @@ def _response_times(messages: pd.DataFrame, window: Window) -> pd.DataFrame:
     ours = (root >= 0) & started[np.maximum(root, 0)]
     later_rows, root, later = later_rows[ours], root[ours], later.loc[ours]
     stamps = pd.DatetimeIndex(frame[M.created_at]).as_unit("ns").asi8
-    authors = frame[M.author_id]
+    authors = author_codes(messages)
     answer = (
         (later_rows != root)
-        & (later[M.author_id].to_numpy(dtype=object) != values_at(authors, root))
+        & (authors[later_rows] != authors[root])
         & ~later[M.author_is_bot].to_numpy(dtype=bool)
         & (stamps[later_rows] >= stamps[root])
     )
