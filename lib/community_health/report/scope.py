@@ -17,45 +17,17 @@ from community_health.config import ClientConfig, ConfigError, Period
 from community_health.metrics._common import from_listening
 from community_health.metrics.window import Window
 from community_health.report.blocks import Block, escape, image_tag
+from community_health.report.labels import (  # noqa: F401 (named here by the modules that narrow a report)
+    CHANNEL_KEY,
+    CHAT_PLATFORMS,
+    PLATFORM_NAMES,
+    channel_label,
+    channel_labels,
+    platform_name,
+)
 from community_health.report.sections import Report, pseudonym
 from community_health.schema import Enrichment as E
 from community_health.schema import Messages as M
-
-#: Platforms whose channels are chat rooms, written ``Slack #help``.
-CHAT_PLATFORMS = frozenset({"slack", "discord", "telegram", "whatsapp", "mastodon"})
-PLATFORM_NAMES = {
-    "x": "X",
-    "linkedin": "LinkedIn",
-    "youtube": "YouTube",
-    "whatsapp": "WhatsApp",
-    "web": "Web",
-}
-CHANNEL_KEY = [M.platform, M.channel]
-
-
-def platform_name(platform: object) -> str:
-    """``slack`` -> ``Slack``, ``x`` -> ``X``."""
-    text = str(platform)
-    return PLATFORM_NAMES.get(text, text.capitalize())
-
-
-def channel_label(platform: object, channel: object) -> str:
-    """How a channel is named to a person: ``Slack #help``, ``Discourse category 6``, ``Facebook · page``."""
-    name = str(channel)
-    if str(platform) in CHAT_PLATFORMS:
-        return f"{platform_name(platform)} #{name.lstrip('#')}"
-    if str(platform) == "discourse" and name.isdigit():
-        return f"Discourse category {name}"
-    return f"{platform_name(platform)} · {name}"
-
-
-def channel_labels(frame: pd.DataFrame) -> pd.Series:
-    """:func:`channel_label` of each row's ``platform`` and ``channel``."""
-    return pd.Series(
-        [channel_label(p, c) for p, c in zip(frame[M.platform], frame[M.channel], strict=True)],
-        index=frame.index,
-        dtype="str",
-    )
 
 
 def listening_channels(messages: pd.DataFrame) -> set[tuple[str, str]]:

@@ -55,6 +55,13 @@ from community_health.report.blocks import (
     table,
 )
 from community_health.report.commentary import Commentary, read_commentary
+from community_health.report.labels import (
+    channel_label,
+    channel_labels,
+    named_places,
+    platform_name,
+    short_channel_label,
+)
 from community_health.report.workbook import write_workbook
 from community_health.schema import Messages as M
 
@@ -138,6 +145,8 @@ class Report:
     ) -> Block:
         """A table in the report (its first rows) whose every row also goes to tables.xlsx, with the
         ``more`` columns that are too wide for the page (full text, links)."""
+        if M.platform in frame.columns:
+            frame = named_places(frame)
         self.shown_tables[sheet] = (frame, [*columns, *more])
         return table(self._local_times(frame), columns, **kwargs)
 
@@ -177,7 +186,9 @@ class Report:
     def cover(self) -> Block:
         """Cover: client, period, channels, colours; marked as a draft without commentary."""
         b = self.branding
-        channels = sorted(set(self.messages[M.platform]) | set(self.posts["platform"]))
+        channels = sorted(
+            {platform_name(p) for p in set(self.messages[M.platform]) | set(self.posts["platform"])}
+        )
         style = (
             "<style>:root{"
             f"--ch-primary:{escape(b.primary)};--ch-secondary:{escape(b.secondary)};"
@@ -425,7 +436,8 @@ class Report:
                 )
                 continue
             when = self._local(row.created_at)
-            who = f"{row.author_name or row.author_id}, {row.platform} · {row.channel}, {when:%d %b %Y}"
+            where = channel_label(row.platform, row.channel)
+            who = f"{row.author_name or row.author_id}, {where}, {when:%d %b %Y}"
             note = (
                 f" · {escape(self._scrub(row.note) if self.pseudonymise else row.note)}" if row.note else ""
             )
@@ -486,7 +498,7 @@ class Report:
         if by_channel.empty:
             return absent("Sentiment by channel", "No member messages in this period.")
         frame = by_channel.reset_index().rename(columns={"net_sentiment": "net"})
-        frame = frame.assign(channel=frame[M.platform].astype(str) + " · " + frame[M.channel].astype(str))
+        frame = frame.assign(channel=channel_labels(frame))
         worst = frame.sort_values("net").iloc[0]
         overall = listening.net_sentiment(self.messages, self.enrichment, self.window, self.cfg.thresholds)
         title = (
@@ -708,26 +720,16 @@ class Report:
                 f" {int(mix['other_replies'].sum()):,} other brand replies answered the brand or a bot."
             )
         return chart(
-            title, reading, charts.audience_mix(mix.rename(index=self._platform_label), self.branding)
+            title, reading, charts.audience_mix(mix.rename(index=platform_name), self.branding)
         )
-
-    @staticmethod
-    def _platform_label(platform: object) -> str:
-        from community_health.report.scope import platform_name
-
-        return platform_name(platform)
 
     @staticmethod
     def _where(members: pd.DataFrame) -> pd.DataFrame:
         """A member table with ``where`` (the platform's name) and its ``channels`` named as a person
         reads them (``#help``, ``category 6``)."""
-        from community_health.report.scope import channel_label, platform_name
 
         def named(platform: str, channels: str) -> str:
-            prefix = platform_name(platform)
-            return ", ".join(
-                channel_label(platform, c).removeprefix(prefix).strip(" ·") for c in str(channels).split(", ")
-            )
+            return ", ".join(short_channel_label(platform, c) for c in str(channels).split(", "))
 
         return members.assign(
             where=[platform_name(p) for p in members[M.platform]],
@@ -776,7 +778,9 @@ class Report:
             f"({_pct(len(group) / active if active else None)})."
         )
         frame = group.rename(columns={M.author_name: "name"})
-        frame = frame.assign(name=frame["name"].fillna(frame[M.author_id]) + " (" + frame["platform"] + ")")
+        frame = frame.assign(
+            name=frame["name"].fillna(frame[M.author_id]) + " (" + frame["platform"].map(platform_name) + ")"
+        )
         note = (
             f"The {CORE_CHART_ROWS} most active of the {len(group):,} are drawn."
             if len(group) > CORE_CHART_ROWS
@@ -844,9 +848,7 @@ class Report:
         names = shown[M.author_name].fillna(shown[M.author_id]).astype(str)
         bars = pd.DataFrame(
             {
-                "name": [
-                    f"{n} ({self._platform_label(p)})" for n, p in zip(names, shown[M.platform], strict=True)
-                ],
+                "name": [f"{n} ({platform_name(p)})" for n, p in zip(names, shown[M.platform], strict=True)],
                 "value": shown["positive_messages"].to_numpy(),
                 "detail": [f"{_pct(v)} of their messages positive" for v in shown["positive_share"]],
             }
@@ -1181,11 +1183,12 @@ class Report:
             return absent("Channel mix", "No member messages this period.")
         monthly = channels.member_messages_by_platform_and_month(self.messages, self.window)
         top = mix.iloc[0]
-        title = f"{top['platform']} carried {_pct(top['share'])} of member messages"
+        title = f"{platform_name(top['platform'])} carried {_pct(top['share'])} of member messages"
         reading = (
             f"Member messages per platform and month over the last twelve months; this period "
             f"{int(mix['messages'].sum()):,} messages across {len(mix):,} platforms."
         )
+        monthly = monthly.rename(columns=platform_name)
         block = chart(title, reading, charts.channel_mix_over_time(monthly, self.branding))
         return block + self._table(
             mix,
