@@ -36,6 +36,7 @@ from community_health.metrics._common import (
     reused,
     term_counts,
     terms,
+    window_member_rows,
     window_members,
 )
 from community_health.metrics.listening import DEFAULT_THRESHOLDS, TEXT_COLUMNS, _scored_in
@@ -57,6 +58,20 @@ ADVOCATE_MIN_DAYS = 2
 @reused
 def _ranked_members(messages: pd.DataFrame, window: Window) -> pd.DataFrame:
     return member_table(window_members(messages, window))
+
+
+@reused
+def _ranked_counts(messages: pd.DataFrame, window: Window) -> np.ndarray:
+    """The period's message count of each active member, most first (the ``messages`` column of
+    :func:`_ranked_members`, without building the table)."""
+    codes, _ = member_codes(messages)
+    counts = np.bincount(codes[window_member_rows(messages, window)])
+    return -np.sort(-counts[counts > 0])
+
+
+def _messages_before(counts: np.ndarray) -> np.ndarray:
+    """For each member of :func:`_ranked_counts`, the messages of the members ranked before them."""
+    return np.cumsum(counts) - counts
 
 
 @reused
@@ -113,7 +128,8 @@ def core_group_size(messages: pd.DataFrame, window: Window) -> int:
     -------
     int
     """
-    return len(core_group(messages, window))
+    counts = _ranked_counts(messages, window)
+    return int((_messages_before(counts) < CORE_SHARE * counts.sum()).sum())
 
 
 def core_group_activity_share(messages: pd.DataFrame, window: Window) -> float | None:
@@ -133,10 +149,12 @@ def core_group_activity_share(messages: pd.DataFrame, window: Window) -> float |
     float or None
         A share in [0.5, 1]; ``None`` when members wrote nothing.
     """
-    core = core_group(messages, window)
-    if core.empty:
+    counts = _ranked_counts(messages, window)
+    total = int(counts.sum())
+    if total == 0:
         return None
-    return checked_rate(float(core["share"].sum()), "core group activity share", CORE_SHARE, 1.0)
+    core = pd.Series(counts[_messages_before(counts) < CORE_SHARE * total] / total)
+    return checked_rate(float(core.sum()), "core group activity share", CORE_SHARE, 1.0)
 
 
 def core_group_share_of_members(messages: pd.DataFrame, window: Window) -> float | None:
@@ -193,14 +211,18 @@ def activity_onion(messages: pd.DataFrame, window: Window) -> pd.DataFrame:
     table = _ranked_members(messages, window)
     total = int(table["messages"].sum())
     running = table["messages"].cumsum()
-    before = (running - table["messages"]).to_numpy()
-    core, regular = ONION_LAYERS["core"], ONION_LAYERS["regular"]
-    layer = np.select([before < core * total, before < regular * total], ["core", "regular"], "casual")
+    layer = _onion_layers((running - table["messages"]).to_numpy(), total)
     return table.assign(
         share=table["messages"] / total if total else pd.Series(dtype="float64"),
         cumulative_share=running / total if total else pd.Series(dtype="float64"),
         layer=pd.Series(layer, index=table.index, dtype="str"),
     )
+
+
+def _onion_layers(before: np.ndarray, total: int) -> np.ndarray:
+    """The onion layer of each ranked member, from the messages of the members ranked before them."""
+    core, regular = ONION_LAYERS["core"], ONION_LAYERS["regular"]
+    return np.select([before < core * total, before < regular * total], ["core", "regular"], "casual")
 
 
 def onion_layers(messages: pd.DataFrame, window: Window) -> pd.DataFrame:
@@ -254,57 +276,44 @@ def onion_member_count(messages: pd.DataFrame, window: Window, layer: str = "cor
     """
     if layer not in ONION_LAYERS:
         raise ValueError(f"unknown onion layer {layer!r}; known layers: {', '.join(ONION_LAYERS)}")
-    return int((activity_onion(messages, window)["layer"] == layer).sum())
+    counts = _ranked_counts(messages, window)
+    return int((_onion_layers(_messages_before(counts), int(counts.sum())) == layer).sum())
 
 
 # ---------------------------------------------------------------------------------------------- orbit
 
 
-@reused
-def _orbit_at(messages: pd.DataFrame, moment: pd.Timestamp, tz: str) -> pd.DataFrame:
-    """Every member's presence over the 7, 28 and 91 local days before ``moment`` and their Orbit level."""
+def _orbit_rows(messages: pd.DataFrame, moment: pd.Timestamp, tz: str) -> tuple[np.ndarray, pd.Timestamp]:
+    """The rows of members' messages in the 91 local days before ``moment``, and the day after the last."""
     end_day = (moment - pd.Timedelta(1, "ns")).tz_convert(tz).tz_localize(None).normalize() + pd.Timedelta(
         days=1
     )
     since = (end_day - pd.Timedelta(days=91)).tz_localize(tz, ambiguous=True, nonexistent="shift_forward")
-    codes, keys = member_codes(messages)
+    codes, _ = member_codes(messages)
     moments = messages[M.created_at]
-    keep = ((moments >= since) & (moments < moment)).to_numpy() & (codes >= 0)
-    ago = (end_day - local_days(moments.loc[keep], tz)).dt.days.to_numpy().astype("int64")
-    pairs = np.unique(codes[keep] * 128 + ago)  # one (member, day) pair per day a member wrote
-    member, ago = pairs // 128, pairs % 128
-    present = np.unique(member)
-    slot = np.searchsorted(present, member)
+    return np.flatnonzero(((moments >= since) & (moments < moment)).to_numpy() & (codes >= 0)), end_day
 
-    def per_member(mask: np.ndarray) -> np.ndarray:
-        return np.bincount(slot[mask], minlength=len(present)).astype("int64")
 
-    recent = ago <= 28
-    weeks = np.unique(member[recent] * 4 + (ago[recent] - 1) // 7) // 4
-    rows = np.flatnonzero(keep)
-    stamps = pd.DatetimeIndex(moments.iloc[rows]).as_unit("ns").asi8
-    latest = rows[np.lexsort((stamps, codes[rows]))]  # by member, then time: each member's last is latest
-    last_of_member = latest[np.append(np.diff(codes[latest]) != 0, True)] if len(latest) else latest
-    table = (
-        keys.loc[present]
-        .reset_index(drop=True)
-        .assign(
-            author_name=messages[M.author_name].iloc[last_of_member].to_numpy(),
-            days_last_week=per_member(ago <= 7),
-            days_last_4_weeks=per_member(recent),
-            days_last_13_weeks=per_member(np.ones(len(ago), dtype=bool)),
-            weeks_active_last_4=np.bincount(np.searchsorted(present, weeks), minlength=len(present)).astype(
-                "int64"
-            ),
-        )
-    )
-    if PERSON in table.columns:  # a person: the platforms and accounts they wrote from, and their name
-        kept = messages.loc[keep, [PERSON, M.platform, M.author_id]]
-        for column, by in ((M.platform, None), (M.author_id, [M.platform])):
-            labels = joined_values(kept, [PERSON], column, by=by).reindex(table[PERSON])
-            table[column] = pd.Series(labels.to_numpy(), index=table.index, dtype="str")
-        table[M.author_name] = table[M.author_name].where(~is_named(table[PERSON]), table[PERSON])
-    table = table.sort_values(MEMBER_KEY, kind="stable")
+@reused
+def _orbit_presence(messages: pd.DataFrame, moment: pd.Timestamp, tz: str) -> pd.DataFrame:
+    """Every member's presence over the 7, 28 and 91 local days before ``moment`` and their Orbit level,
+    indexed by member code (:func:`member_codes`), in code order."""
+    rows, end_day = _orbit_rows(messages, moment, tz)
+    codes, _ = member_codes(messages)
+    ago = (end_day - local_days(messages[M.created_at].iloc[rows], tz)).dt.days.to_numpy().astype("int64")
+    present, slot = np.unique(codes[rows], return_inverse=True)
+    wrote = np.zeros((len(present), 128), dtype=bool)  # wrote[member, k]: wrote on the k-th day back (1-91)
+    wrote[slot, ago] = True
+    weeks = wrote[:, 1:29].reshape(len(present), 4, 7).any(axis=2)
+    table = pd.DataFrame(
+        {
+            "days_last_week": wrote[:, 1:8].sum(axis=1),
+            "days_last_4_weeks": wrote[:, 1:29].sum(axis=1),
+            "days_last_13_weeks": wrote.sum(axis=1),
+            "weeks_active_last_4": weeks.sum(axis=1),
+        },
+        index=pd.Index(present, name="code"),
+    ).astype("int64")
     level = np.select(
         [
             table["weeks_active_last_4"] >= 3,
@@ -314,7 +323,41 @@ def _orbit_at(messages: pd.DataFrame, moment: pd.Timestamp, tz: str) -> pd.DataF
         [1, 2, 3],
         4,
     )
-    return table.assign(level=level.astype("int64")).reset_index(drop=True)
+    return table.assign(level=level.astype("int64"))
+
+
+@reused
+def _orbit_at(messages: pd.DataFrame, moment: pd.Timestamp, tz: str) -> pd.DataFrame:
+    """:func:`_orbit_presence` with each member's key and name (the latest they used), by key."""
+    rows, _ = _orbit_rows(messages, moment, tz)
+    codes, keys = member_codes(messages)
+    presence = _orbit_presence(messages, moment, tz)
+    present = presence.index.to_numpy()
+    stamps = pd.DatetimeIndex(messages[M.created_at].iloc[rows]).as_unit("ns").asi8
+    latest = rows[np.lexsort((stamps, codes[rows]))]  # by member, then time: each member's last is latest
+    last_of_member = latest[np.append(np.diff(codes[latest]) != 0, True)] if len(latest) else latest
+    table = keys.loc[present].reset_index(drop=True)
+    table[M.author_name] = messages[M.author_name].iloc[last_of_member].to_numpy()
+    counts = ["days_last_week", "days_last_4_weeks", "days_last_13_weeks", "weeks_active_last_4"]
+    table[counts] = presence[counts].to_numpy()
+    if PERSON in table.columns:  # a person: the platforms and accounts they wrote from, and their name
+        kept = messages[[PERSON, M.platform, M.author_id]].iloc[rows]
+        for column, by in ((M.platform, None), (M.author_id, [M.platform])):
+            labels = joined_values(kept, [PERSON], column, by=by).reindex(table[PERSON])
+            table[column] = pd.Series(labels.to_numpy(), index=table.index, dtype="str")
+        table[M.author_name] = table[M.author_name].where(~is_named(table[PERSON]), table[PERSON])
+    table = table.assign(level=presence["level"].to_numpy())
+    return table.sort_values(MEMBER_KEY, kind="stable").reset_index(drop=True)
+
+
+@reused
+def _orbit_moves(messages: pd.DataFrame, window: Window) -> pd.DataFrame:
+    """``previous_level`` and ``level`` (0: outside) of every member in orbit at the window's start or end,
+    and their ``movement``, indexed by member code."""
+    now = _orbit_presence(messages, window.end, window.tz)["level"]
+    before = _orbit_presence(messages, window.start, window.tz)["level"]
+    both = pd.concat([before.rename("previous_level"), now.rename("level")], axis=1).fillna(0).astype("int64")
+    return both.assign(movement=_movement(both["previous_level"], both["level"]))
 
 
 def _movement(previous: pd.Series, current: pd.Series) -> pd.Series:
@@ -481,7 +524,7 @@ def orbit_member_count(messages: pd.DataFrame, window: Window, level: int = 1) -
     """
     if level not in (1, 2, 3, 4):
         raise ValueError(f"unknown Orbit level {level!r}; levels are 1, 2, 3 and 4")
-    return int((orbit_levels(messages, window)["level"] == level).sum())
+    return int((_orbit_presence(messages, window.end, window.tz)["level"] == level).sum())
 
 
 def orbit_moved_closer_count(messages: pd.DataFrame, window: Window) -> int:
@@ -501,7 +544,7 @@ def orbit_moved_closer_count(messages: pd.DataFrame, window: Window) -> int:
     -------
     int
     """
-    return int((orbit_levels(messages, window)["movement"] == "closer").sum())
+    return int((_orbit_moves(messages, window)["movement"] == "closer").sum())
 
 
 def orbit_moved_farther_count(messages: pd.DataFrame, window: Window) -> int:
@@ -521,7 +564,7 @@ def orbit_moved_farther_count(messages: pd.DataFrame, window: Window) -> int:
     -------
     int
     """
-    return int((orbit_levels(messages, window)["movement"] == "farther").sum())
+    return int((_orbit_moves(messages, window)["movement"] == "farther").sum())
 
 
 # ---------------------------------------------------------------------------------------------- advocates

@@ -25,6 +25,7 @@ from community_health.metrics._common import (
     local_naive,
     reused,
     week_start,
+    window_member_rows,
 )
 from community_health.metrics.window import Window
 from community_health.schema import Enrichment
@@ -55,13 +56,33 @@ def _scored(
     frame = messages.loc[keep, [*activity_columns(messages), *dict.fromkeys([*TEXT_COLUMNS, *extra])]]
     scores = aligned_scores(messages, enrichment).loc[keep]
     out = pd.concat([frame, scores], axis=1).reset_index(drop=True)
-    score = out[E.sentiment]
-    tone = np.select(
-        [score <= thresholds.negative_sentiment, score >= thresholds.positive_sentiment, score.notna()],
+    tone = _tones(out[E.sentiment].to_numpy(dtype="float64", na_value=np.nan), thresholds)
+    return out.assign(tone=pd.Series(tone, index=out.index, dtype="str"))
+
+
+def _tones(score: np.ndarray, thresholds: Thresholds) -> np.ndarray:
+    """The tone of each sentiment score: ``negative``, ``positive``, ``neutral``, or None when unscored."""
+    return np.select(
+        [score <= thresholds.negative_sentiment, score >= thresholds.positive_sentiment, ~np.isnan(score)],
         ["negative", "positive", "neutral"],
         default=None,
     )
-    return out.assign(tone=pd.Series(tone, index=out.index, dtype="str"))
+
+
+@reused
+def _window_tones(
+    messages: pd.DataFrame, enrichment: pd.DataFrame, window: Window, thresholds: Thresholds
+) -> pd.Series:
+    """The tone of each scored member message of the window (the ``tone`` of :func:`_scored`, without
+    gathering the messages)."""
+    score = aligned_scores(messages, enrichment)[E.sentiment].to_numpy(dtype="float64", na_value=np.nan)
+    score = score[window_member_rows(messages, window)]
+    return pd.Series(_tones(score[~np.isnan(score)], thresholds), dtype="str")
+
+
+def _episode_numbers(spikes: pd.DataFrame) -> np.ndarray:
+    """The episode (1, 2, ...) of each spike day (indexed by day): consecutive days make one episode."""
+    return (spikes.index.to_series().diff() != pd.Timedelta(days=1)).cumsum().to_numpy()
 
 
 def _scored_in(
@@ -167,7 +188,7 @@ def net_sentiment(
     float or None
         A number in [-1, 1].
     """
-    tone = _scored_in(messages, enrichment, thresholds, window)["tone"].dropna()
+    tone = _window_tones(messages, enrichment, window, thresholds)
     if tone.empty:
         return None
     value = float((tone == "positive").mean() - (tone == "negative").mean())
@@ -200,7 +221,7 @@ def negative_share(
     float or None
         A share in [0, 1]; ``None`` when no member message was scored.
     """
-    tone = _scored_in(messages, enrichment, thresholds, window)["tone"].dropna()
+    tone = _window_tones(messages, enrichment, window, thresholds)
     return checked_share(float((tone == "negative").sum()), len(tone), "negative share")
 
 
@@ -405,9 +426,7 @@ def negative_spike_episodes(
     ]
     if spikes.empty:
         return pd.DataFrame(columns=columns)
-    spikes = spikes.assign(
-        episode=(spikes.index.to_series().diff() != pd.Timedelta(days=1)).cumsum().to_numpy()
-    )
+    spikes = spikes.assign(episode=_episode_numbers(spikes))
     drivers = negative_spike_messages(messages, enrichment, window, thresholds, per_episode=None)
     rows = []
     for number, group in spikes.groupby("episode"):
@@ -461,7 +480,8 @@ def negative_spike_episode_count(
     -------
     int
     """
-    return len(negative_spike_episodes(messages, enrichment, window, thresholds))
+    days = negative_volume_by_day(messages, enrichment, window, thresholds)
+    return int(_episode_numbers(days.loc[days["spike"]]).max(initial=0))
 
 
 def negative_spike_messages(

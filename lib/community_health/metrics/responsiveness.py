@@ -23,7 +23,6 @@ from community_health.config import BusinessHours
 from community_health.metrics._common import (
     THREAD_KEY,
     M,
-    activity,
     author_codes,
     checked_share,
     excerpt,
@@ -98,47 +97,48 @@ def member_thread_response_times(messages: pd.DataFrame, window: Window) -> pd.D
 @reused
 def _response_times(messages: pd.DataFrame, window: Window) -> pd.DataFrame:
     """:func:`member_thread_response_times` without the text and url of each thread (cheaper)."""
-    frame = activity(messages)
-    started = root_mask(messages) & (is_member(frame) & ~from_listening(frame)).to_numpy()
-    started &= window.contains(frame[M.created_at]).to_numpy()
+    moments = messages[M.created_at]
+    started = root_mask(messages) & (is_member(messages) & ~from_listening(messages)).to_numpy()
+    started &= window.contains(moments).to_numpy()
     root_rows_ = np.flatnonzero(started)
-    roots = frame.iloc[root_rows_][
-        [*THREAD_KEY, M.channel, M.message_id, M.author_id, M.author_name, M.created_at]
-    ]
-    roots = roots.rename(
+    roots = messages[[*THREAD_KEY, M.channel, M.message_id, M.author_id, M.author_name, M.created_at]]
+    roots = roots.iloc[root_rows_].rename(
         columns={M.created_at: "started_at", M.message_id: "root_id", M.author_id: "root_author"}
-    ).reset_index(drop=True)
+    )
     # Every later message of those threads: found by the row of its thread's first message.
-    later_rows = np.flatnonzero((frame[M.created_at] >= window.start).to_numpy())
-    later = frame.iloc[later_rows]
-    root = thread_root_of(messages)[later_rows]
+    stamps = pd.DatetimeIndex(moments).as_unit("ns").asi8
+    later = np.flatnonzero(stamps >= pd.Timestamp(window.start).as_unit("ns").value)
+    root = thread_root_of(messages)[later]
     ours = (root >= 0) & started[np.maximum(root, 0)]
-    later_rows, root, later = later_rows[ours], root[ours], later.loc[ours]
-    stamps = pd.DatetimeIndex(frame[M.created_at]).as_unit("ns").asi8
+    later, root = later[ours], root[ours]
     authors = author_codes(messages)
     answer = (
-        (later_rows != root)
-        & (authors[later_rows] != authors[root])
-        & ~later[M.author_is_bot].to_numpy(dtype=bool)
-        & (stamps[later_rows] >= stamps[root])
+        (later != root)
+        & (authors[later] != authors[root])
+        & ~messages[M.author_is_bot].to_numpy(dtype=bool)[later]
+        & (stamps[later] >= stamps[root])
     )
-    at = later[M.created_at].loc[answer]
-    by_root = pd.Series(root[answer], index=at.index)
-    brand = later[M.author_is_brand].to_numpy(dtype=bool)[answer]
-    first_any = at.groupby(by_root).min()
-    first_brand = at.loc[brand].groupby(by_root.loc[brand]).min()
-    table = roots.assign(
-        first_response_at=first_any.reindex(root_rows_).to_numpy(),
-        first_brand_response_at=first_brand.reindex(root_rows_).to_numpy(),
+    later, root = later[answer], root[answer]
+    brand = messages[M.author_is_brand].to_numpy(dtype=bool)[later]
+    slot = np.searchsorted(root_rows_, root)  # the thread of each answer, as its place among the roots
+    table = roots.reset_index(drop=True).assign(
+        first_response_at=_earliest(stamps[later], slot, len(root_rows_), moments.dtype),
+        first_brand_response_at=_earliest(stamps[later[brand]], slot[brand], len(root_rows_), moments.dtype),
     )
-    for column in ("first_response_at", "first_brand_response_at"):
-        table[column] = pd.to_datetime(table[column], utc=True).astype(frame[M.created_at].dtype)
     table["first_response_hours"] = hours_between(table["first_response_at"], table["started_at"])
     table["first_brand_response_hours"] = hours_between(table["first_brand_response_at"], table["started_at"])
     for column in ("started_at", "first_response_at", "first_brand_response_at"):
         table[column] = table[column].dt.tz_convert(window.tz)
     table = table.rename(columns={"root_id": M.message_id, "root_author": M.author_id})
     return table.sort_values(["started_at", M.platform, M.thread_id], kind="stable").reset_index(drop=True)
+
+
+def _earliest(stamps: np.ndarray, slot: np.ndarray, size: int, dtype: pd.DatetimeTZDtype) -> pd.Series:
+    """The earliest of ``stamps`` (UTC nanoseconds) in each of ``size`` slots (``NaT`` for an empty slot)."""
+    earliest = np.full(size, np.iinfo("int64").max, dtype="int64")
+    np.minimum.at(earliest, slot, stamps)
+    found = pd.Series(pd.DatetimeIndex(earliest.view("datetime64[ns]")).tz_localize("UTC")).astype(dtype)
+    return found.where(earliest < np.iinfo("int64").max)
 
 
 def member_thread_count(messages: pd.DataFrame, window: Window) -> int:
