@@ -343,7 +343,7 @@ class Portfolio:
             {"key": f.key, "title": f.label + (" (hours)" if f.fmt == "hours" else ""), "fmt": f.fmt}
             for f in FIGURES
         ]
-        title = f"{len(frame):,} clients side by side"
+        title = f"{len(frame):,} client{'s' if len(frame) != 1 else ''} side by side"
         reading = (
             f"Bars: {self.period.label}; marks: the previous period of equal length. Response times in "
             "hours; shares of member threads and messages."
@@ -361,7 +361,7 @@ class Portfolio:
                     f'<p class="ch-reading">{escape(why[0].upper() + why[1:])}.</p></section>'
                 )
             )
-            parts.append(row.rpt.health_at_a_glance())
+            parts.append(row.rpt.health_at_a_glance(breakdown=False))
         return join(parts)
 
     def health(self) -> Block:

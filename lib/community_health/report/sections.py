@@ -719,9 +719,7 @@ class Report:
             reading += (
                 f" {int(mix['other_replies'].sum()):,} other brand replies answered the brand or a bot."
             )
-        return chart(
-            title, reading, charts.audience_mix(mix.rename(index=platform_name), self.branding)
-        )
+        return chart(title, reading, charts.audience_mix(mix.rename(index=platform_name), self.branding))
 
     @staticmethod
     def _where(members: pd.DataFrame) -> pd.DataFrame:
