@@ -261,9 +261,9 @@ class Report:
         return sentence + "."
 
     @_sharing
-    def health_at_a_glance(self) -> Block:
+    def health_at_a_glance(self, breakdown: bool = True) -> Block:
         """KPI cards: value, change versus the previous period coloured by whether it is good news, and
-        the figure's trend over the last months."""
+        the figure's trend over the last months; with ``breakdown``, the health score taken apart."""
         m, target = self.messages, self.cfg.thresholds.response_target_hours
         specs = [
             ("Active members", loyalty.active_member_count, (m,), {}, "int", True),
@@ -324,12 +324,9 @@ class Report:
             value, previous = self._pair(metric, *frames, **kwargs)
             cards.append(Kpi(label, value, previous, fmt, higher_is_better=higher, trend=trend))
         first = self.period.previous(TREND_MONTHS - 1)
-        return (
-            kpi_cards(
-                cards, trend_label=f"Trend lines: {first.label} to {self.period.label}, month by month."
-            )
-            + self.health_score()
-        )
+        return kpi_cards(
+            cards, trend_label=f"Trend lines: {first.label} to {self.period.label}, month by month."
+        ) + (self.health_score() if breakdown else Block())
 
     @_sharing
     def health_score(self) -> Block:
