@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from community_health.schema import Messages, Posts, columns
 
@@ -251,7 +252,7 @@ def text_series(values: Sequence[Any] | pd.Series | np.ndarray) -> pd.Series:
         values = values.reset_index(drop=True)
     elif not isinstance(values, np.ndarray) or values.dtype == object:
         try:
-            return _arrow_text(pa.array(values, type=pa.large_string(), from_pandas=True))
+            return _arrow_text(pa.array(values, type=pa.large_string()))
         except (pa.ArrowException, TypeError, ValueError, UnicodeError):
             pass
     try:
@@ -667,14 +668,15 @@ def dates_from_epoch_text(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     dates, bad
         ``datetime64[ns, UTC]`` and the rows that are not an epoch time.
     """
-    s = values.astype("str").str.strip().reset_index(drop=True)
-    good = np.array(s.str.fullmatch(r"\d{1,12}(\.\d{1,9})?", na=False), dtype=bool)
-    parts = s.where(good, "0").str.partition(".")
-    seconds = parts[0].astype("int64")
-    good &= (seconds <= 9_000_000_000).to_numpy(dtype=bool)
-    seconds = seconds.where(good, 0)
-    fraction = parts[2].str.ljust(9, "0").replace("", "0").astype("int64")
-    ns = seconds.to_numpy() * 1_000_000_000 + fraction.to_numpy()
-    dates = pd.Series(pd.to_datetime(ns, unit="ns", utc=True)).astype(NS_UTC)
-    dates[~good] = pd.NaT
-    return dates, ~good
+    text = pc.utf8_trim_whitespace(pa.array(text_series(values)))
+    good = pc.fill_null(pc.match_substring_regex(text, r"^\d{1,12}(\.\d{1,9})?$"), False)
+    parts = pc.split_pattern(pc.if_else(good, text, "0"), ".", max_splits=1)
+    seconds = pc.cast(pc.list_element(parts, 0), pa.int64())
+    good = pc.and_(good, pc.less_equal(seconds, 9_000_000_000))
+    decimals = pc.list_slice(parts, 1, 2)  # the decimals, or nothing for a whole number of seconds
+    fraction = pc.cast(pc.utf8_rpad(pc.binary_join(decimals, pa.scalar("", text.type)), 9, "0"), pa.int64())
+    ns = pc.add(pc.multiply(pc.if_else(good, seconds, 0), 1_000_000_000), fraction).to_numpy()
+    ok = good.to_numpy(zero_copy_only=False)
+    dates = pd.Series(pd.to_datetime(np.where(ok, ns, 0), unit="ns", utc=True)).astype(NS_UTC)
+    dates[~ok] = pd.NaT
+    return dates, ~ok

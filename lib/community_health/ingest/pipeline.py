@@ -42,16 +42,20 @@ Changing ``aliases`` re-combines the tables without parsing any export again.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
+import gc
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pandera.errors as pa_errors
+import pyarrow as pa
+import pyarrow.compute as pc
 from tqdm import tqdm
 
 from community_health.config import ClientConfig, PersonAlias, account_key
@@ -353,6 +357,20 @@ def _read_exports(
     return records, parts, lines
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused while exports are parsed: parsing builds millions of small
+    objects (JSON messages), and every full collection would walk all of them again (three times the
+    time of the parsing itself on a 60 MB Discord export). Parsed data holds no cycles to collect."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _positions(keys: pd.Series, where: dict[str, int]) -> np.ndarray:
     """The position of each row's export (-1 for an export no longer there), from its key."""
     lookup = np.array([where.get(k, -1) for k in keys.cat.categories] + [-1], dtype=np.int64)
@@ -556,8 +574,16 @@ def _combine_table(
         "last": last,
         "invalid_q": invalid_q,  # type: ignore[dict-item]
     }
-    kept = frame.loc[keep].sort_values([Messages.created_at, Messages.platform, key], kind="stable")
-    return kept.reset_index(drop=True), per_unit
+    kept = frame.loc[keep] if not keep.all() else frame
+    return _sorted(kept, [Messages.created_at, Messages.platform, key]), per_unit
+
+
+def _sorted(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """``frame`` sorted by the columns ``by`` (stably, nulls last), by Arrow: several times faster than
+    pandas on text columns."""
+    keys = pa.table({name: pa.array(frame[name]) for name in by})
+    order = pc.sort_indices(keys, sort_keys=[(name, "ascending", "at_end") for name in by])
+    return frame.take(order.to_numpy()).reset_index(drop=True)
 
 
 def members_from(messages: pd.DataFrame, aliases: Sequence[PersonAlias] = ()) -> pd.DataFrame:
@@ -574,7 +600,8 @@ def members_from(messages: pd.DataFrame, aliases: Sequence[PersonAlias] = ()) ->
     """
     if messages.empty:
         return empty(Members)
-    m = messages.sort_values(Messages.created_at, kind="stable")
+    in_order = messages[Messages.created_at].is_monotonic_increasing  # as the pipeline stores them
+    m = messages if in_order else messages.sort_values(Messages.created_at, kind="stable")
     g = m.groupby([Messages.platform, Messages.author_id], sort=True, dropna=False)
     out = g.agg(
         name=(Messages.author_name, "last"),
@@ -586,8 +613,8 @@ def members_from(messages: pd.DataFrame, aliases: Sequence[PersonAlias] = ()) ->
     out = out.rename(columns={Messages.platform: Members.platform, Messages.author_id: Members.author_id})
     lookup = _alias_lookup(aliases)
     out[Members.person_id] = [
-        found[0] if (found := lookup.get((p, account_key(a)))) else f"{p}:{a}"
-        for p, a in zip(out[Members.platform], out[Members.author_id], strict=True)
+        found[0] if lookup and (found := lookup.get((p, account_key(a)))) else f"{p}:{a}"
+        for p, a in zip(out[Members.platform].tolist(), out[Members.author_id].tolist(), strict=True)
     ]
     out = out.astype(
         {
@@ -720,7 +747,10 @@ def ingest_client(cfg: ClientConfig, *, progress: bool = False, echo: Echo | Non
         log = read_parquet(store / TABLE_FILES["ingest_log"], empty_log)
         return IngestReport(cfg.name, store, log, parsed=[])
 
-    with tqdm(total=len(fresh), desc="ingest", unit="export", disable=not progress, leave=False) as bar:
+    with (
+        tqdm(total=len(fresh), desc="ingest", unit="export", disable=not progress, leave=False) as bar,
+        _collector_paused(),
+    ):
         read, parts, lines = _read_exports(units, fresh, stats, cfg, settings, bar)
     for pos in fresh:
         say(lines[pos])

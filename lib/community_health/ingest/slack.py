@@ -228,20 +228,12 @@ def parse_slack_export(files: Mapping[str, bytes], ctx: ReadContext) -> ReadResu
     types = rows.get("type")
     subtypes = rows.get("subtype")
     events = [
-        f"Slack {s} event, not community content"
-        if t in (None, "message")
-        else f"Slack {t} event, not community content"
+        None
+        if t in (None, "message") and s in CONTENT_SUBTYPES
+        else f"Slack {s if t in (None, 'message') else t} event, not community content"
         for t, s in zip(types, subtypes, strict=True)
     ]
-    not_content = np.fromiter(
-        (
-            (t not in (None, "message")) or (s not in CONTENT_SUBTYPES)
-            for t, s in zip(types, subtypes, strict=True)
-        ),
-        dtype=bool,
-        count=n,
-    )
-    rows.checks.skip(not_content, events)
+    rows.checks.skip(np.fromiter((e is not None for e in events), dtype=bool, count=n), events)
 
     ts_raw = rows.get("ts")
     ts = [v if isinstance(v, str) and TS.fullmatch(v) else None for v in ts_raw]
@@ -253,24 +245,30 @@ def parse_slack_export(files: Mapping[str, bytes], ctx: ReadContext) -> ReadResu
     author_name: list[str | None] = []
     is_bot: list[bool] = []
     text: list[str | None] = []
+    none: dict[str, Any] = {}  # an absent object field
     for m, sub in zip(rows.items, subtypes, strict=True):
-        comment = m.get("comment") if isinstance(m.get("comment"), dict) else {}
-        user = text_or_none(m.get("user")) or text_or_none(comment.get("user"))
-        bot_id = text_or_none(m.get("bot_id"))
+        get = m.get
+        comment = get("comment")
+        if not isinstance(comment, dict):
+            comment = none
+        user = text_or_none(get("user")) or text_or_none(comment.get("user"))
+        bot_id = text_or_none(get("bot_id"))
         bot = sub == "bot_message" or bot_id is not None or user == "USLACKBOT" or user in bot_users
         who = bot_id if sub == "bot_message" and bot_id else (user or bot_id)
         author_id.append(who)
-        profile = m.get("user_profile") if isinstance(m.get("user_profile"), dict) else {}
-        bot_profile = m.get("bot_profile") if isinstance(m.get("bot_profile"), dict) else {}
-        author_name.append(
-            (user_names.get(user) if user else None)
-            or text_or_none(profile.get("real_name"))
-            or text_or_none(m.get("username"))
-            or text_or_none(bot_profile.get("name"))
-            or text_or_none(m.get("user_name"))
-        )
+        name = user_names.get(user) if user else None  # names there are never blank
+        if not name:
+            profile = get("user_profile") if isinstance(get("user_profile"), dict) else none
+            bot_profile = get("bot_profile") if isinstance(get("bot_profile"), dict) else none
+            name = (
+                text_or_none(profile.get("real_name"))
+                or text_or_none(get("username"))
+                or text_or_none(bot_profile.get("name"))
+                or text_or_none(get("user_name"))
+            )
+        author_name.append(name)
         is_bot.append(bot)
-        body = m.get("text")
+        body = get("text")
         if not (isinstance(body, str) and body.strip()):
             body = _attachment_text(m.get("attachments")) or text_or_none(comment.get("comment"))
         text.append(readable(body, user_names) if isinstance(body, str) else None)
@@ -283,6 +281,7 @@ def parse_slack_export(files: Mapping[str, bytes], ctx: ReadContext) -> ReadResu
 
     message_id, thread_id, parent_id, kind, comments = [], [], [], [], []
     reply_counts = rows.get("reply_count")
+    reply, message = Kind.REPLY.value, Kind.MESSAGE.value
     for cid, t, tt, rc in zip(channel_ids, ts, thread_ts, reply_counts, strict=True):
         own = f"{cid}:{t}"
         message_id.append(own)
@@ -290,12 +289,12 @@ def parse_slack_export(files: Mapping[str, bytes], ctx: ReadContext) -> ReadResu
             parent = f"{cid}:{tt}"
             thread_id.append(parent)
             parent_id.append(parent)
-            kind.append(Kind.REPLY.value)
+            kind.append(reply)
             comments.append(None)
         else:
             thread_id.append(own)
             parent_id.append(None)
-            kind.append(Kind.MESSAGE.value)
+            kind.append(message)
             comments.append(0 if rc is None else rc)
     reactions = rows.counts([_reaction_total(r) for r in rows.get("reactions")], "reactions")
     comment_counts = rows.counts(comments, "reply_count")
