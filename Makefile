@@ -65,6 +65,7 @@ lint: setup
 
 bench: setup
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/metrics_baseline.py
 
 demo: setup
 	$(BIN)/community-health demo --out data/demo
