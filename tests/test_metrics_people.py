@@ -98,6 +98,15 @@ def test_member_tables_show_the_persons_name_platforms_and_channels(people: pd.D
     )
 
 
+def test_a_person_client_yml_does_not_name_is_shown_by_the_latest_name_used(accounts: pd.DataFrame) -> None:
+    # A group of accounts listed without a name is called after its first account.
+    unnamed = PersonAlias("slack:U1", ANA.accounts)
+    table = loyalty.active_members(with_people(accounts, members_from(accounts, [unnamed])), WINDOW)
+    ana = table.iloc[0]
+    assert (ana["platform"], ana["author_id"], ana["person_id"]) == ("discord, slack", "D1, U1", "slack:U1")
+    assert ana["author_name"] == "ana_discord"  # Tuesday's message on Discord is the latest
+
+
 def test_new_and_returning_members_count_the_person_once(
     accounts: pd.DataFrame, people: pd.DataFrame
 ) -> None:

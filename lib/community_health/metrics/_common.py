@@ -356,20 +356,41 @@ def member_table(messages: pd.DataFrame) -> pd.DataFrame:
     )
     table["channels"] = joined_values(messages, key, M.channel)
     if person:
-        table[M.platform] = joined_values(messages, key, M.platform)
-        table[M.author_id] = joined_values(messages, key, M.author_id, by=[M.platform])
-        named = is_named(table.index.to_series())
-        table[M.author_name] = table[M.author_name].where(~named, table.index.to_series())
+        labels = person_labels(messages).reindex(table.index)
+        table[M.platform] = labels[M.platform]
+        table[M.author_id] = labels[M.author_id]
+        table[M.author_name] = labels["name"].fillna(table[M.author_name])
     table = table.reset_index()
     return table.sort_values(
         ["messages", M.platform, M.author_id], ascending=[False, True, True], kind="stable"
     ).reset_index(drop=True)[columns]
 
 
-def is_named(person: pd.Series) -> pd.Series:
-    """Whether each ``person_id`` is a name given in ``client.yml`` rather than ``<platform>:<author_id>``."""
-    prefix = person.astype(str).str.split(":", n=1).str[0]
-    return ~(person.astype(str).str.contains(":", regex=False) & prefix.isin([p.value for p in Platform]))
+def person_labels(messages: pd.DataFrame) -> pd.DataFrame:
+    """How each person of ``messages`` (which carry ``person_id``) is shown: the ``platform`` and
+    ``author_id`` of their accounts (comma separated, in platform order) and their ``name`` in
+    ``client.yml`` (missing when ``client.yml`` names none: show the latest name they used).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``person_id``.
+    """
+    accounts = messages[[PERSON, M.platform, M.author_id]]
+    own = ((accounts[M.platform] + ":" + accounts[M.author_id]) == accounts[PERSON]).to_numpy()
+    joins = accounts[PERSON].isin(accounts.loc[~own, PERSON].unique()).to_numpy()
+    single = accounts.loc[~joins].drop_duplicates(PERSON).set_index(PERSON)
+    aliased = accounts.loc[joins]  # the people ``aliases`` name or join: few
+    joined = pd.DataFrame(
+        {
+            M.platform: joined_values(aliased, [PERSON], M.platform),
+            M.author_id: joined_values(aliased, [PERSON], M.author_id, by=[M.platform]),
+        }
+    )
+    prefix = joined.index.to_series().str.split(":", n=1).str[0]
+    unnamed = joined.index.str.contains(":", regex=False) & prefix.isin([p.value for p in Platform])
+    joined["name"] = pd.Series(joined.index, index=joined.index, dtype="str").where(~unnamed.to_numpy())
+    return pd.concat([single.assign(name=pd.Series(dtype="str")), joined]).astype("str")
 
 
 def joined_values(frame: pd.DataFrame, key: list[str], column: str, by: list[str] | None = None) -> pd.Series:

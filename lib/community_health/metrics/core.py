@@ -24,8 +24,6 @@ from community_health.metrics._common import (
     checked_rate,
     checked_share,
     excerpt,
-    is_named,
-    joined_values,
     keys_isin,
     local_days,
     log_odds_z,
@@ -33,6 +31,7 @@ from community_health.metrics._common import (
     member_codes,
     member_key,
     member_table,
+    person_labels,
     reused,
     term_counts,
     terms,
@@ -341,11 +340,11 @@ def _orbit_at(messages: pd.DataFrame, moment: pd.Timestamp, tz: str) -> pd.DataF
     counts = ["days_last_week", "days_last_4_weeks", "days_last_13_weeks", "weeks_active_last_4"]
     table[counts] = presence[counts].to_numpy()
     if PERSON in table.columns:  # a person: the platforms and accounts they wrote from, and their name
-        kept = messages[[PERSON, M.platform, M.author_id]].iloc[rows]
-        for column, by in ((M.platform, None), (M.author_id, [M.platform])):
-            labels = joined_values(kept, [PERSON], column, by=by).reindex(table[PERSON])
-            table[column] = pd.Series(labels.to_numpy(), index=table.index, dtype="str")
-        table[M.author_name] = table[M.author_name].where(~is_named(table[PERSON]), table[PERSON])
+        labels = person_labels(messages[[PERSON, M.platform, M.author_id]].iloc[rows]).reindex(table[PERSON])
+        for column in (M.platform, M.author_id):
+            table[column] = pd.Series(labels[column].to_numpy(), index=table.index, dtype="str")
+        named = labels["name"].notna().to_numpy()
+        table[M.author_name] = table[M.author_name].where(~named, labels["name"].to_numpy())
     table = table.assign(level=presence["level"].to_numpy())
     return table.sort_values(MEMBER_KEY, kind="stable").reset_index(drop=True)
 
