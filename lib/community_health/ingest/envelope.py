@@ -586,7 +586,6 @@ def _as_count(value: Any) -> int | None:
 
 #: A zone written after a time of day: ``Z``, ``+02:00``, ``-0500`` (``10:22:33.123Z``, ``14:22 +0200``). The
 #: time is required: the year at the end of a day-first date (``13-Oct-2026``, ``02-10-2025``) is no offset.
-#: (A pattern string, not a compiled one, so that pandas hands it to Arrow's vectorised regex engine.)
 _OFFSET = r"\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?\s*(?:[Zz]|[+-]\d{2}:?\d{2})\s*$"
 
 
@@ -623,7 +622,8 @@ def parse_dates(
 
     def has_offset() -> np.ndarray:
         if not offset_cache:
-            offset_cache.append(np.array(s.str.contains(_OFFSET, regex=True, na=False), dtype=bool))
+            found = pc.match_substring_regex(pa.array(s), _OFFSET)  # Arrow's regex engine: many times faster
+            offset_cache.append(pc.fill_null(found, False).to_numpy(zero_copy_only=False))
         return offset_cache[0]
 
     def take(rows: np.ndarray, fmt: str, aware: bool) -> None:
