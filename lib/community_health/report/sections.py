@@ -187,7 +187,10 @@ class Report:
         """Cover: client, period, channels, colours; marked as a draft without commentary."""
         b = self.branding
         channels = sorted(
-            {platform_name(p) for p in set(self.messages[M.platform]) | set(self.posts["platform"])}
+            {
+                platform_name(p)
+                for p in {*self.messages[M.platform].unique(), *self.posts["platform"].unique()}
+            }
         )
         style = (
             "<style>:root{"

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from community_health.config import Thresholds
-from community_health.metrics._common import in_window, is_member
+from community_health.metrics._common import aligned_scores, window_member_rows
 from community_health.metrics.window import Window
+from community_health.schema import Enrichment as E
 from community_health.schema import Messages as M
 
 QUOTE_COLUMNS = [
@@ -40,8 +42,15 @@ def chosen_verbatims(messages: pd.DataFrame, references: Sequence[tuple[str, str
     False, so the report can say so instead of dropping it.
     """
     rows = []
-    by_id = messages.set_index(M.message_id, drop=False)
-    by_url = messages.loc[messages[M.url].notna()].set_index(M.url, drop=False)
+    if not references:
+        return pd.DataFrame(rows, columns=["reference", "note", "found", *QUOTE_COLUMNS]).astype(
+            {"found": bool}
+        )
+    # Only the messages a reference can name are indexed (a whole history takes seconds to index).
+    wanted = {r for r, _ in references} | {r.partition(":")[2] for r, _ in references}
+    named = messages.loc[messages[M.message_id].isin(wanted) | messages[M.url].isin(wanted), QUOTE_COLUMNS]
+    by_id = named.set_index(M.message_id, drop=False)
+    by_url = named.loc[named[M.url].notna()].set_index(M.url, drop=False)
     for reference, note in references:
         match = None
         platform, _, rest = reference.partition(":")
@@ -78,10 +87,14 @@ def suggested_verbatims(
     pandas.DataFrame
         ``tone`` (positive or negative), ``sentiment`` and the ``QUOTE_COLUMNS``, grouped by channel.
     """
-    current = in_window(messages.loc[is_member(messages)], window)
-    length = current[M.text].fillna("").str.len()
-    current = current.loc[length.between(MIN_CHARS, MAX_CHARS), QUOTE_COLUMNS]
-    scored = current.merge(enrichment[[M.platform, M.message_id, "sentiment"]], on=[M.platform, M.message_id])
+    rows = window_member_rows(messages, window)
+    sentiment = aligned_scores(messages, enrichment)[E.sentiment].to_numpy(dtype="float64", na_value=np.nan)[
+        rows
+    ]
+    current = messages[QUOTE_COLUMNS].iloc[rows]
+    length = current[M.text].fillna("").str.len().to_numpy()
+    readable = (length >= MIN_CHARS) & (length <= MAX_CHARS) & ~np.isnan(sentiment)
+    scored = current.loc[readable].assign(sentiment=sentiment[readable])
     picks = []
     for tone, keep, ascending in (
         ("positive", scored["sentiment"] >= thresholds.positive_sentiment, False),
