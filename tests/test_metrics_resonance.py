@@ -6,9 +6,11 @@ import math
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from community_health.metrics import resonance
-from community_health.metrics._common import log_odds_z, terms
+from community_health.metrics._common import log_odds_z, term_rows, terms
 from community_health.schema import Posts
 from test_metrics_helpers import post, posts_frame, week_window
 
@@ -124,6 +126,46 @@ def test_hours_and_weekdays_are_the_clients() -> None:
 def test_terms_are_words_and_hashtags_without_links_or_handles() -> None:
     text = pd.Series(["Love the #AutumnRoast! https://t.co/x @brightbrew don't V60 2 a", None])
     assert terms(text).tolist() == [["love", "the", "#autumnroast", "don't", "v60"], []]
+
+
+def _terms_one_by_one(text: pd.Series) -> list[list[str]]:
+    """The definition of :func:`terms`, applied to each text on its own."""
+    from community_health.metrics._common import _STRIPPED, _TERM
+
+    out = []
+    for value in text:
+        flat = "" if value is None or value is pd.NA else str(value).casefold()
+        out.append([w for w in _TERM.findall(_STRIPPED.sub(" ", flat)) if len(w) > 1])
+    return out
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.text(
+                alphabet=st.sampled_from(list("ab É#@:/.'’_-1 \n\x00\x01ßhtpsw")) | st.characters(),
+                max_size=40,
+            ),
+        ),
+        max_size=8,
+    )
+)
+def test_terms_of_all_texts_at_once_are_the_terms_of_each_text(texts: list[str | None]) -> None:
+    """Scanning the texts joined together finds exactly what scanning each text alone finds: a link at
+    the end of one text never swallows the next, a control character in a text changes nothing."""
+    text = pd.Series(texts, dtype="object")
+    assert terms(text).tolist() == _terms_one_by_one(text)
+    rows, found = term_rows(text)
+    assert [[t for r, t in zip(rows, found, strict=True) if r == i] for i in range(len(text))] == (
+        _terms_one_by_one(text)
+    )
+
+
+def test_a_link_at_the_end_of_a_text_stops_there() -> None:
+    text = pd.Series(["see https://example.com/x", "Great roast", "@brightbrew", "thanks www.a.b"])
+    assert terms(text).tolist() == [["see"], ["great", "roast"], [], ["thanks"]]
 
 
 @pytest.fixture

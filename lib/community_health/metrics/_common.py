@@ -476,15 +476,45 @@ def terms(text: pd.Series) -> pd.Series:
     pandas.Series
         One list of terms per text (empty for missing text), with the index of ``text``.
     """
-    flat = text.astype(object).where(text.notna(), "").astype(str).str.casefold()
-    found = flat.str.replace(_STRIPPED, " ", regex=True).str.findall(_TERM)
-    return found.map(lambda words: [w for w in words if len(w) > 1])
+    rows, found = term_rows(text)
+    lists: list[list[str]] = [[] for _ in range(len(text))]
+    for row, term in zip(rows.tolist(), found.tolist(), strict=True):
+        lists[row].append(term)
+    return pd.Series(lists, index=text.index, dtype="object")
+
+
+#: Texts are scanned joined by this separator: a line break stops links (``\S+``), the control character
+#: SOH is a term of its own that marks where the next text begins (not NUL: NumPy strips it from strings).
+_SEPARATOR = "\n\x01\n"
+_TERM_OR_SEPARATOR = re.compile("\x01|" + _TERM.pattern)
+
+
+def term_rows(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Every term of :func:`terms`, as two aligned arrays: the row position of its text in ``text`` and
+    the term, in the order they occur.
+
+    All texts are scanned in one pass of each regular expression over the texts joined together,
+    which is many times faster than one pass per text.
+    """
+    flat = text.astype(object).where(text.notna(), "").astype(str).tolist()
+    if not flat:
+        return np.zeros(0, dtype="int64"), np.zeros(0, dtype=object)
+    joined = _SEPARATOR.join(flat)
+    if joined.count("\x01") != len(flat) - 1:
+        # a text holds the separator's character: swap it for another that is neither word nor space
+        joined = _SEPARATOR.join(t.replace("\x01", "\x02") for t in flat)
+    found = np.array(_TERM_OR_SEPARATOR.findall(_STRIPPED.sub(" ", joined.casefold())), dtype=object)
+    separator = found == "\x01"
+    rows = np.cumsum(separator)[~separator]
+    found = found[~separator]
+    longer = np.fromiter(map(len, found), dtype="int64", count=len(found)) > 1
+    return rows[longer].astype("int64"), found[longer]
 
 
 def term_counts(text: pd.Series) -> pd.Series:
     """How many times each term (see :func:`terms`) occurs in ``text``, indexed by term."""
-    exploded = terms(text).explode().dropna()
-    return exploded.value_counts().rename("count").rename_axis("term").astype("int64")
+    found = pd.Series(term_rows(text)[1], dtype="object")
+    return found.value_counts().rename("count").rename_axis("term").astype("int64")
 
 
 def log_odds_z(first: pd.Series, second: pd.Series, prior_tokens: float = PRIOR_TOKENS) -> pd.DataFrame:

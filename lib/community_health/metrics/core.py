@@ -17,6 +17,7 @@ import pandas as pd
 
 from community_health.config import Thresholds
 from community_health.metrics._common import (
+    FUNCTION_WORDS,
     MEMBER_KEY,
     PERSON,
     PRIOR_TOKENS,
@@ -34,7 +35,7 @@ from community_health.metrics._common import (
     person_labels,
     reused,
     term_counts,
-    terms,
+    term_rows,
     window_member_rows,
     window_members,
 )
@@ -704,9 +705,10 @@ def _distinctive_words_per_member(
     columns = [*key, "words"]
     if not mine.any():
         return pd.DataFrame({c: pd.Series(dtype="str") for c in columns})
-    tokens = scored[key].assign(term=terms(scored[M.text]).to_numpy()).explode("term").dropna()
+    rows, found = term_rows(scored[M.text])
+    tokens = scored[key].iloc[rows].assign(term=found)
     totals = tokens["term"].value_counts()
-    chosen = tokens.loc[tokens.index.isin(scored.index[mine])]
+    chosen = tokens.loc[mine.to_numpy(dtype=bool)[rows]]
     counts = chosen.groupby([*key, "term"]).size().rename("y").reset_index()
     n_all = float(totals.sum())
     n_member = counts.groupby(key)["y"].transform("sum").to_numpy(dtype="float64")
@@ -718,7 +720,7 @@ def _distinctive_words_per_member(
         (rest + alpha) / (n_rest + prior_tokens - rest - alpha)
     )
     counts["z"] = delta / np.sqrt(1.0 / (y + alpha) + 1.0 / (rest + alpha))
-    counts = counts.loc[(counts["y"] >= 2) & (counts["z"] > 0)]
+    counts = counts.loc[(counts["y"] >= 2) & (counts["z"] > 0) & ~counts["term"].isin(FUNCTION_WORDS)]
     counts = counts.sort_values(
         [*key, "z", "term"], ascending=[*(True for _ in key), False, True], kind="stable"
     )
