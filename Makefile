@@ -66,6 +66,7 @@ lint: setup
 bench: setup
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/metrics_baseline.py
+	$(BIN)/python benchmarks/ingest.py
 
 demo: setup
 	$(BIN)/community-health demo --out data/demo
