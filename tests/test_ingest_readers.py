@@ -13,7 +13,7 @@ import pytest
 from community_health.ingest import ReadContext, ReadResult
 from community_health.ingest.brandwatch import parse_brandwatch, platform_of
 from community_health.ingest.discord_json import parse_discord_json
-from community_health.ingest.discourse_json import parse_discourse_json, strip_html
+from community_health.ingest.discourse_json import parse_discourse_json, parse_discourse_pages, strip_html
 from community_health.ingest.envelope import parse_dates
 from community_health.ingest.facebook_insights import parse_facebook_insights_posts
 from community_health.ingest.slack import parse_slack_export, readable
@@ -516,3 +516,24 @@ def test_day_first_date_ending_in_the_year_is_not_a_time_zone_offset(text, fmt, 
 def test_time_with_a_time_zone_offset_keeps_it(text):
     dates, local = parse_dates(pd.Series([text]), ("ISO8601",), MADRID)
     assert dates.iloc[0].floor("min") == utc("2026-10-13 12:22") and not local[0]
+
+
+def test_discourse_pages_read_together_give_what_each_page_gives_alone():
+    pages = [
+        "discourse/discourse_latest_posts_page.json",
+        "broken/truncated_json.json",
+        "discourse/discourse_topic_posts.json",
+    ]
+    contexts = [ReadContext(f"exports/{rel}", MADRID) for rel in pages]
+    datas = [(FIXTURES / rel).read_bytes() for rel in pages]
+    batch = parse_discourse_pages(list(zip(datas, contexts, strict=True)))
+    assert batch.unbalanced() == [] and batch.error[1] is not None and batch.rows_read[1] == 0
+    for i, (data, ctx) in enumerate(zip(datas, contexts, strict=True)):
+        alone, together = parse_discourse_json(data, ctx), batch.result(i)
+        pd.testing.assert_frame_equal(together.frame, alone.frame)
+        pd.testing.assert_frame_equal(together.quarantine, alone.quarantine)
+        assert (together.rows_read, together.skipped, together.error) == (
+            alone.rows_read,
+            alone.skipped,
+            alone.error,
+        )
