@@ -155,16 +155,22 @@ def _stats(unit: ExportUnit) -> list[list[object]]:
 
 
 def _remembered(
-    unit: ExportUnit, stats: list[list[object]], manifest: Manifest, store: Path
+    unit: ExportUnit, stats: list[list[object]], manifest: Manifest, stored: Callable[[str], bool]
 ) -> UnitRecord | None:
-    """The stored record of an export whose content has not changed, or None."""
+    """The stored record of an export whose content has not changed, or None.
+
+    Parameters
+    ----------
+    stored
+        Whether a batch of reader results is in the store.
+    """
     old = manifest.units.get(unit.relpath)
     if old is None:
         return None
     sha = old.sha256 if old.stats == stats else unit.sha256()
     if sha != old.sha256:
         return None
-    if old.format is not None and not has_batch(store, old.batch):
+    if old.format is not None and not stored(old.batch):
         return None
     return old
 
@@ -731,8 +737,9 @@ def ingest_client(cfg: ClientConfig, *, progress: bool = False, echo: Echo | Non
     stats = [_stats(unit) for unit in units]
     remembered: list[UnitRecord | None] = []
     touched = False
+    stored = functools.cache(lambda batch: has_batch(store, batch))  # many exports share a batch
     for unit, unit_stats in zip(units, stats, strict=True):
-        record = _remembered(unit, unit_stats, manifest, store)
+        record = _remembered(unit, unit_stats, manifest, stored)
         if record is not None and record.stats != unit_stats:
             record.stats = unit_stats  # touched but unchanged: remember the new times, skip hashing next run
             touched = True

@@ -27,7 +27,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -152,7 +152,7 @@ class Manifest:
             "version": self.version,
             "settings": self.settings,
             "accounts": self.accounts,
-            "units": {k: asdict(v) for k, v in sorted(self.units.items())},
+            "units": {k: dict(vars(v)) for k, v in sorted(self.units.items())},  # (asdict: 20x slower)
         }
         write_text(json.dumps(data, indent=1, sort_keys=True), store / CACHE_DIR / MANIFEST)
 
