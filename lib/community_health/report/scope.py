@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from community_health.config import ClientConfig, ConfigError, Period
-from community_health.metrics._common import from_listening
+from community_health.metrics._common import PERSON, from_listening
 from community_health.metrics.window import Window
 from community_health.report.blocks import Block, escape, image_tag
 from community_health.report.labels import (  # noqa: F401 (named here by the modules that narrow a report)
@@ -25,7 +25,7 @@ from community_health.report.labels import (  # noqa: F401 (named here by the mo
     channel_labels,
     platform_name,
 )
-from community_health.report.sections import Report, pseudonym
+from community_health.report.sections import Report, member_pseudonym
 from community_health.schema import Enrichment as E
 from community_health.schema import Messages as M
 
@@ -134,19 +134,29 @@ def member_keys(messages: pd.DataFrame, wanted: str, pseudonymised: bool = False
     ConfigError
         When no member or several members match, naming the candidates.
     """
-    members = messages.loc[
-        ~messages[M.author_is_brand].astype(bool), [M.platform, M.author_id, M.author_name]
-    ].drop_duplicates([M.platform, M.author_id])
+    members = messages.loc[~messages[M.author_is_brand].astype(bool)]
+    if PERSON not in members.columns:  # no aliases: every account is a person of its own
+        members = members.assign(**{PERSON: None})
+    members = members[[M.platform, M.author_id, M.author_name, PERSON]].drop_duplicates(
+        [M.platform, M.author_id]
+    )
     text = _norm(wanted).lstrip("@")
     names = members[M.author_name].fillna("").map(_norm)
     ids = members[M.author_id].astype(str).map(_norm)
+    person = members[PERSON].fillna("").astype(str).map(_norm)
     alias = pd.Series(
-        [_norm(pseudonym(p, a)) for p, a in zip(members[M.platform], members[M.author_id], strict=True)],
+        [
+            _norm(member_pseudonym(p, a, who))
+            for p, a, who in zip(members[M.platform], members[M.author_id], members[PERSON], strict=True)
+        ],
         index=members.index,
         dtype="str",
     )
-    exact = members.loc[(names == text) | (ids == text) | (alias == text)]
+    exact = members.loc[(names == text) | (ids == text) | (alias == text) | ((person == text) & (text != ""))]
     if len(exact):
+        # every account of the person found, when aliases join them
+        joined = members[PERSON].notna() & members[PERSON].isin(exact[PERSON].dropna())
+        exact = members.loc[members.index.isin(exact.index) | joined]
         return exact[[M.platform, M.author_id]].reset_index(drop=True)
     partial = members.loc[names.str.contains(text, regex=False) & (text != "")]
     if len(partial[M.author_name].drop_duplicates()) == 1:

@@ -36,7 +36,7 @@ from community_health.metrics import (
     resonance,
     responsiveness,
 )
-from community_health.metrics._common import shared_work
+from community_health.metrics._common import PERSON, shared_work
 from community_health.metrics.window import Window, compared_with_previous
 from community_health.report import verbatims as quotes
 from community_health.report.blocks import (
@@ -101,6 +101,11 @@ def _sharing(method: Callable[..., _R]) -> Callable[..., _R]:
             return method(self, *args, **kwargs)
 
     return wrapper
+
+
+def member_pseudonym(platform: str, author_id: str, person: object = None) -> str:
+    """The pseudonym of a member: one per person when ``aliases`` join accounts, else one per account."""
+    return pseudonym("person", person) if isinstance(person, str) else pseudonym(platform, author_id)
 
 
 def pseudonym(platform: str, author_id: str) -> str:
@@ -1357,8 +1362,14 @@ class Report:
             if M.author_is_brand in frame.columns
             else pd.Series(False, index=frame.index)
         )
+        people = (
+            frame[PERSON] if PERSON in frame.columns else pd.Series(None, index=frame.index, dtype=object)
+        )
         names = pd.Series(
-            [pseudonym(p, a) for p, a in zip(frame[M.platform], frame[M.author_id], strict=True)],
+            [
+                member_pseudonym(p, a, person)
+                for p, a, person in zip(frame[M.platform], frame[M.author_id], people, strict=True)
+            ],
             index=frame.index,
         )
         changes = {M.author_id: frame[M.author_id].where(brand, names)}
@@ -1379,15 +1390,19 @@ class Report:
     def _member_names(self) -> tuple[re.Pattern[str] | None, dict[str, str]]:
         """Every member's @handle and full name (two words or more), lower-cased, with their pseudonym."""
         members = self.messages.loc[~self.messages[M.author_is_brand].astype(bool)]
-        people = members[[M.platform, M.author_id, M.author_name]].drop_duplicates()
+        if PERSON not in members.columns:
+            members = members.assign(**{PERSON: None})
+        people = members[[M.platform, M.author_id, M.author_name, PERSON]].drop_duplicates()
         found: dict[str, str] = {}
-        for platform, author_id, name in people.itertuples(index=False):
-            alias = pseudonym(platform, author_id)
+        for platform, author_id, name, person in people.itertuples(index=False):
+            alias = member_pseudonym(platform, author_id, person)
             if isinstance(author_id, str) and not author_id.isdigit() and len(author_id) >= 3:
                 found.setdefault("@" + author_id.lower(), "@" + alias)
-            if isinstance(name, str) and len(name.split()) >= 2:
-                found.setdefault(name.lower(), alias)
-                found.setdefault("@" + name.lower(), "@" + alias)
+            # the name an account wrote under, and the person's name in client.yml's aliases
+            for full in (name, person):
+                if isinstance(full, str) and len(full.split()) >= 2:
+                    found.setdefault(full.lower(), alias)
+                    found.setdefault("@" + full.lower(), "@" + alias)
         if not found:
             return None, found
         words = sorted(found, key=len, reverse=True)
@@ -1463,4 +1478,4 @@ def open_report(
     )
 
 
-__all__ = ["Report", "open_report", "pseudonym"]
+__all__ = ["Report", "member_pseudonym", "open_report", "pseudonym"]
