@@ -168,6 +168,7 @@ def member_bars(frame: pd.DataFrame, x_title: str, branding: Branding) -> go.Fig
         xaxis={"title": safe(x_title)},
         yaxis={"autorange": "reversed", "tickfont": {"size": 11}},
         showlegend=False,
+        margin={"b": 64},  # room for the axis title's descenders
     )
     return fig
 
