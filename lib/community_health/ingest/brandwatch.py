@@ -34,7 +34,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 import pandas as pd
 
-from community_health.ingest.envelope import ReadContext, ReadResult, Table, refused
+from community_health.ingest.envelope import ReadContext, ReadResult, Table, by_distinct, extract, refused
 from community_health.ingest.registry import Probe, Reader, register
 from community_health.ingest.sheets import SheetRows, load_sheet
 from community_health.ingest.tabular import TableError
@@ -81,6 +81,10 @@ def is_header(cells: Sequence[str]) -> bool:
 
 def platform_of(domains: pd.Series) -> pd.Series:
     """The platform of each domain (``www.`` and subdomains ignored; unknown domains are ``web``)."""
+    return by_distinct(domains, _platform_of).astype("str")
+
+
+def _platform_of(domains: pd.Series) -> pd.Series:
     d = (
         domains.str.strip()
         .str.lower()
@@ -145,14 +149,10 @@ def parse_brandwatch(data: bytes, ctx: ReadContext) -> ReadResult:
     rows.checks.flag(
         message_id.isna().to_numpy(dtype=bool), url_col, "the mention's address (or a mention id)", url
     )
-    domain = (
-        rows.text("Domain")
-        if rows.has("Domain")
-        else url.str.extract(r"^(?:https?://)?([^/]+)", expand=False)
-    )
-    domain = domain.fillna(url.str.extract(r"^(?:https?://)?([^/]+)", expand=False)).str.strip().str.lower()
+    domain = rows.text("Domain") if rows.has("Domain") else extract(url, r"^(?:https?://)?([^/]+)")
+    domain = domain.fillna(extract(url, r"^(?:https?://)?([^/]+)")).str.strip().str.lower()
     platform = platform_of(domain.fillna(""))
-    subreddit = url.str.extract(r"reddit\.com/(r/[^/?#]+)", expand=False)
+    subreddit = extract(url, r"reddit\.com/(r/[^/?#]+)")
     channel = subreddit.where(platform == Platform.REDDIT.value).fillna(domain).fillna("unknown")
     author_col = _first(rows, ("Author", "Full Name"))
     author = (

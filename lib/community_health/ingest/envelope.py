@@ -12,6 +12,7 @@ Duplicates are found later, across files, by the pipeline; a reader only reads.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -512,6 +513,22 @@ def is_blank(values: pd.Series) -> np.ndarray:
     return (s.isna() | (s.str.strip() == "")).to_numpy(dtype=bool)
 
 
+#: Counts every path below reads the same way: plain digits, perhaps with a zero fraction (``424.0``).
+_PLAIN_COUNT = r"^[0-9]{1,15}(?:\.0+)?$"
+
+
+def plain_counts(values: pd.Series, pattern: str = _PLAIN_COUNT) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The cells that are plain whole numbers (``pattern``) and the empty (or null) cells, found with
+    Arrow: (plain, empty, numbers); numbers are NaN except in plain cells."""
+    arr = pa.array(values.astype("str").reset_index(drop=True), type=pa.large_string(), from_pandas=True)
+    plain = pc.fill_null(pc.match_substring_regex(arr, pattern), False)
+    whole = pc.if_else(plain, pc.replace_substring_regex(arr, r"\.0+$", ""), "0")
+    number = pc.cast(pc.fill_null(whole, "0"), pa.float64()).to_numpy(zero_copy_only=False)
+    mask = plain.to_numpy(zero_copy_only=False)
+    empty = pc.fill_null(pc.equal(arr, ""), True).to_numpy(zero_copy_only=False)
+    return mask, empty, np.where(mask, number, np.nan)
+
+
 def counts_from_text(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Read counts written as text: ``"424"``, ``"424.0"``, ``"1,234"``; ``""`` and ``"-"`` are absent.
 
@@ -522,10 +539,13 @@ def counts_from_text(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
         non-negative number.
     """
     s = values.astype("str").reset_index(drop=True)
-    n = len(s)
-    number = np.array(pd.to_numeric(s, errors="coerce"), dtype="float64")
-    absent = np.zeros(n, dtype=bool)
-    retry = np.flatnonzero(np.isnan(number))
+    plain, empty, number = plain_counts(s)
+    other = ~plain & ~empty
+    if other.any():
+        rest = np.flatnonzero(other)
+        number[rest] = np.array(pd.to_numeric(s.iloc[rest], errors="coerce"), dtype="float64")
+    absent = empty.copy()
+    retry = np.flatnonzero(np.isnan(number) & ~empty)
     if len(retry):
         sub = s.iloc[retry].str.strip()
         blank = np.array(sub.isna() | sub.str.lower().isin(_NULL_TOKENS), dtype=bool)
@@ -537,6 +557,38 @@ def counts_from_text(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
         bad = (~absent & np.isnan(number)) | (number < 0) | (np.mod(number, 1) != 0) & ~np.isnan(number)
     number[bad] = np.nan
     return pd.Series(pd.array(number, dtype="Int64")), bad
+
+
+def extract(values: pd.Series, pattern: str) -> pd.Series:
+    """``values.str.extract(pattern, expand=False)`` for a pattern with one group, run by Arrow's regex
+    engine on ASCII text (where it matches as Python's does) and by Python's on the rest."""
+    s = values.astype("str")
+    arr = pa.array(s.reset_index(drop=True), type=pa.large_string(), from_pandas=True)
+    named = re.sub(r"(?<!\\)\((?!\?)", "(?P<v>", pattern, count=1)
+    try:
+        found = pc.struct_field(pc.extract_regex(arr, named), "v")
+    except (pa.ArrowException, ValueError):
+        return s.str.extract(pattern, expand=False)
+    other = pc.invert(pc.fill_null(pc.string_is_ascii(arr), True))
+    if "$" in pattern:
+        other = pc.or_(other, pc.fill_null(pc.match_substring(arr, "\n"), False))
+    out = _arrow_text(pa.chunked_array([found]) if isinstance(found, pa.Array) else found)
+    out.index = s.index
+    slow = other.to_numpy(zero_copy_only=False)
+    if slow.any():
+        out[slow] = s[slow].str.extract(pattern, expand=False)
+    return out
+
+
+def by_distinct(values: pd.Series, convert: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """``convert(values)`` computed once per distinct value (nulls stay null before ``convert``)."""
+    codes, uniques = pd.factorize(values.astype("str").reset_index(drop=True), use_na_sentinel=True)
+    nulls = bool((codes < 0).any())
+    distinct = text_series([*uniques, None] if nulls else list(uniques))  # a null last: code -1 takes it
+    done = convert(distinct).reset_index(drop=True)
+    taken = done.take(np.where(codes < 0, len(distinct) - 1, codes)).reset_index(drop=True)
+    taken.index = values.index
+    return taken
 
 
 def counts_from_objects(values: Sequence[Any]) -> tuple[pd.Series, np.ndarray]:

@@ -51,7 +51,9 @@ from community_health.ingest.envelope import (
     ReadResult,
     Table,
     counts_from_text,
+    extract,
     parse_dates,
+    plain_counts,
     refused,
 )
 from community_health.ingest.localdates import (
@@ -161,10 +163,21 @@ def counts_from_local_text(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     fractional); everything else is read by ``counts_from_text``.
     """
     s = values.astype("str").str.strip().reset_index(drop=True)
-    dotted = s.str.fullmatch(_THOUSANDS_DOTS, na=False)
-    s = s.where(~dotted, s.str.replace(".", "", regex=False))
-    s = s.str.replace(r"^(\d+),0+$", r"\1", regex=True)
-    return counts_from_text(s)
+    # plain digits and empty cells read the same by every rule here
+    plain, empty, number = plain_counts(s, r"^[0-9]{1,15}$")
+    if (plain | empty).all():
+        return pd.Series(pd.array(number, dtype="Int64")), np.zeros(len(s), dtype=bool)
+    rest = np.flatnonzero(~plain & ~empty)
+    sub = s.iloc[rest].reset_index(drop=True)
+    dotted = sub.str.fullmatch(_THOUSANDS_DOTS, na=False)
+    sub = sub.where(~dotted, sub.str.replace(".", "", regex=False))
+    sub = sub.str.replace(r"^(\d+),0+$", r"\1", regex=True)
+    counts, bad_rest = counts_from_text(sub)
+    out = pd.array(number, dtype="Int64")
+    out[rest] = counts.array
+    bad = np.zeros(len(s), dtype=bool)
+    bad[rest] = bad_rest
+    return pd.Series(out), bad
 
 
 class MentionRows:
@@ -252,7 +265,7 @@ class MentionRows:
 
 
 def _domain(url: pd.Series) -> pd.Series:
-    host = url.str.extract(r"^(?:https?://)?([^/?#]+)", expand=False).str.lower()
+    host = extract(url, r"^(?:https?://)?([^/?#]+)").str.lower()
     return host.str.replace(r"^(?:www\.|m\.|mobile\.|old\.)", "", regex=True)
 
 
@@ -300,7 +313,7 @@ def parse_mentions(data: bytes, ctx: ReadContext, layout: MentionLayout) -> Read
     created, note = found.dates(ctx.timezone)
     url = found.text("url").str.strip()
     explicit = found.text("id").str.strip()
-    status = url.str.extract(X_STATUS, expand=False)
+    status = extract(url, X_STATUS)
     message_id = explicit.fillna(status).fillna(url)
     url_columns = found.columns_of("url") or found.columns_of("id")
     rows.checks.flag(
@@ -308,7 +321,7 @@ def parse_mentions(data: bytes, ctx: ReadContext, layout: MentionLayout) -> Read
     )
     domain = _domain(url)
     platform = _platform(domain, found.text("network"))
-    subreddit = url.str.extract(r"reddit\.com/(r/[^/?#]+)", expand=False)
+    subreddit = extract(url, r"reddit\.com/(r/[^/?#]+)")
     channel = subreddit.where(platform == Platform.REDDIT.value).fillna(domain).fillna(layout.tool.lower())
     author = found.text("author").str.strip().str.lstrip("@")
     author = author.where(author.str.len() > 0)

@@ -6,10 +6,11 @@ row. Rows whose cells are all empty are not data rows. A row with more fields th
 file that ends inside a quoted field) cannot be split into columns: it comes back in ``broken`` so the
 reader can quarantine it.
 
-Well-formed files take pandas' C parser; anything it rejects (and any file that does not end with a line
-break, as a cut-off download does not) is read again, record by record, with the standard library's
-``csv`` module, so that one bad line costs one row, not the file. In a file the C parser reads cleanly, a
-row with fewer fields than the header reads as empty trailing cells, as a spreadsheet shows it.
+Well-formed files take Arrow's multi-threaded CSV parser, then (for what Arrow rejects, such as a row
+with fewer fields than the header) pandas' C parser; anything that rejects (and any file that does not end
+with a line break, as a cut-off download does not) is read again, record by record, with the standard
+library's ``csv`` module, so that one bad line costs one row, not the file. In a file the C parser reads
+cleanly, a row with fewer fields than the header reads as empty trailing cells, as a spreadsheet shows it.
 """
 
 from __future__ import annotations
@@ -18,13 +19,15 @@ import codecs
 import csv
 import io
 import zipfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 
 HEAD_BYTES = 256 * 1024
 HEADER_SCAN_ROWS = 60
@@ -76,10 +79,23 @@ def is_xlsx(data: bytes) -> bool:
         return False
 
 
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` with their line breaks, as ``io.StringIO`` gives them, without copying it all."""
+    pos = 0
+    end = len(text)
+    while pos < end:
+        nxt = text.find("\n", pos)
+        if nxt < 0:
+            yield text[pos:]
+            return
+        yield text[pos : nxt + 1]
+        pos = nxt + 1
+
+
 def head_records(text: str, sep: str, limit: int = HEADER_SCAN_ROWS) -> list[list[str]]:
     """The first ``limit`` records of delimited text (a damaged line ends the scan)."""
     out: list[list[str]] = []
-    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    reader = csv.reader(_lines(text), delimiter=sep)
     try:
         for record in reader:
             out.append(record)
@@ -120,7 +136,7 @@ def locate_header(
     """
     mapping = mapping or {}
     for sep in SEPARATORS:
-        reader = csv.reader(io.StringIO(text), delimiter=sep)
+        reader = csv.reader(_lines(text), delimiter=sep)
         line = 0
         try:
             for index, record in enumerate(reader):
@@ -240,6 +256,9 @@ def read_delimited(text: str, header: HeaderAt, mapping: Mapping[str, str] | Non
     body = _text_from_line(text, header.line)
     header_row = header.record + 1
     if body.endswith("\n") and "\x00" not in body:
+        fast = _arrow_frame(body, header.sep)
+        if fast is not None:
+            return _from_frame(fast, header_row, header.sep, mapping or {})
         try:
             raw = pd.read_csv(
                 io.StringIO(body),
@@ -259,6 +278,50 @@ def read_delimited(text: str, header: HeaderAt, mapping: Mapping[str, str] | Non
     return _from_records(
         csv.reader(io.StringIO(body), delimiter=header.sep), header_row, header.sep, mapping or {}
     )
+
+
+def _arrow_frame(body: str, sep: str) -> pd.DataFrame | None:
+    """The records of ``body`` (header first) as text columns through Arrow's CSV parser, or None when
+    it cannot read them exactly as pandas' C parser would (ragged rows, lone carriage returns)."""
+    try:
+        first = next(csv.reader(io.StringIO(body[: body.find("\n") + 1]), delimiter=sep))
+    except (csv.Error, StopIteration):
+        return None
+    if "\r" in body and "\r" in body.replace("\r\n", ""):
+        return None
+    names = [f"f{i}" for i in range(len(first))]
+    try:
+        table = pa_csv.read_csv(
+            pa.py_buffer(body.encode("utf-8", errors="surrogatepass")),
+            read_options=pa_csv.ReadOptions(column_names=names, block_size=1 << 24),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=sep,
+                quote_char='"',
+                double_quote=True,
+                newlines_in_values=True,
+                ignore_empty_lines=False,
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.large_string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowException, UnicodeError, ValueError):
+        return None
+    if table.num_columns != len(names) or table.num_rows == 0:
+        return None
+    last = table.column(len(names) - 1)[-1].as_py()
+    if last.endswith("\n"):
+        return None  # perhaps a file ending inside a quoted field, which the C parser refuses
+    columns = {
+        i: pd.Series(pd.arrays.ArrowStringArray(table.column(i), dtype=_STR), copy=False)
+        for i in range(len(names))
+    }
+    return pd.DataFrame(columns, copy=False)
+
+
+_STR = pd.StringDtype("pyarrow", na_value=np.nan)
 
 
 def _from_frame(raw: pd.DataFrame, header_row: int, sep: str, mapping: Mapping[str, str]) -> RawTable:
