@@ -34,7 +34,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 import pandas as pd
 
-from community_health.ingest.envelope import ReadContext, ReadResult, Table, by_distinct, extract, refused
+from community_health.ingest.envelope import (
+    ReadContext,
+    ReadResult,
+    Table,
+    by_distinct,
+    extract,
+    null_counts,
+    null_text,
+    refused,
+)
 from community_health.ingest.registry import Probe, Reader, register
 from community_health.ingest.sheets import SheetRows, load_sheet
 from community_health.ingest.tabular import TableError
@@ -144,7 +153,7 @@ def parse_brandwatch(data: bytes, ctx: ReadContext) -> ReadResult:
     url_col = "Url" if rows.has("Url") else "URL"
     url = rows.text(url_col)
     id_col = _first(rows, ID_COLUMNS)
-    mention_id = rows.text(id_col) if id_col else pd.Series([None] * n, dtype="str")
+    mention_id = rows.text(id_col) if id_col else null_text(n)
     message_id = mention_id.str.strip().fillna(url.str.strip())
     rows.checks.flag(
         message_id.isna().to_numpy(dtype=bool), url_col, "the mention's address (or a mention id)", url
@@ -155,14 +164,10 @@ def parse_brandwatch(data: bytes, ctx: ReadContext) -> ReadResult:
     subreddit = extract(url, r"reddit\.com/(r/[^/?#]+)")
     channel = subreddit.where(platform == Platform.REDDIT.value).fillna(domain).fillna("unknown")
     author_col = _first(rows, ("Author", "Full Name"))
-    author = (
-        rows.text(author_col).str.strip().str.lstrip("@")
-        if author_col
-        else pd.Series([None] * n, dtype="str")
-    )
+    author = rows.text(author_col).str.strip().str.lstrip("@") if author_col else null_text(n)
     author_id = author.fillna(domain).fillna("unknown")
     full_name = rows.text("Full Name") if rows.has("Full Name") else author
-    text = pd.Series([None] * n, dtype="str")
+    text = null_text(n)
     for col in TEXT_COLUMNS:
         text = text.fillna(rows.text(col))
     followers_col = _first(rows, FOLLOWER_COLUMNS)
@@ -176,9 +181,7 @@ def parse_brandwatch(data: bytes, ctx: ReadContext) -> ReadResult:
         Messages.author_name: full_name.fillna(author),
         Messages.author_is_brand: np.zeros(n, dtype=bool),
         Messages.author_is_bot: np.zeros(n, dtype=bool),
-        Messages.author_followers: rows.counts(followers_col)
-        if followers_col
-        else pd.Series(pd.array([None] * n, dtype="Int64")),
+        Messages.author_followers: rows.counts(followers_col) if followers_col else null_counts(n),
         Messages.created_at: created,
         Messages.kind: [Kind.MENTION.value] * n,
         Messages.text: text,

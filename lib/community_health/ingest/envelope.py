@@ -290,6 +290,36 @@ def _null_column(dtype: Any, n: int) -> pd.Series:
     return pd.Series(pd.array([None] * n, dtype=dtype))
 
 
+def filled_text(values: pd.Series) -> pd.Series:
+    """``values.where(values.str.strip().str.len() > 0)``: text with blank cells as null, done in Arrow."""
+    if values.dtype != STR:
+        return values.where(values.str.strip().str.len() > 0)
+    arr = pa.array(values, type=pa.large_string(), from_pandas=True)
+    filled = pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(arr)), 0)
+    out = _arrow_text(pc.if_else(pc.fill_null(filled, False), arr, pa.scalar(None, pa.large_string())))
+    out.index = values.index
+    out.name = values.name
+    return out
+
+
+def first_text(columns: Sequence[pd.Series], n: int) -> pd.Series:
+    """The first non-null cell of each row among ``str`` columns (all null when there are none)."""
+    if not columns:
+        return null_text(n)
+    arrays = [pa.array(c, type=pa.large_string(), from_pandas=True) for c in columns]
+    return _arrow_text(pc.coalesce(*arrays) if len(arrays) > 1 else arrays[0])
+
+
+def null_text(n: int) -> pd.Series:
+    """A ``str`` column of ``n`` nulls (built by Arrow, not from a list)."""
+    return _null_column("str", n)
+
+
+def null_counts(n: int) -> pd.Series:
+    """An ``Int64`` column of ``n`` nulls."""
+    return _null_column("Int64", n)
+
+
 def _schema_dtypes(model: Any) -> dict[str, Any]:
     return {name: col.dtype.type for name, col in model.to_schema().columns.items()}
 
@@ -513,16 +543,22 @@ def is_blank(values: pd.Series) -> np.ndarray:
     return (s.isna() | (s.str.strip() == "")).to_numpy(dtype=bool)
 
 
-#: Counts every path below reads the same way: plain digits, perhaps with a zero fraction (``424.0``).
-_PLAIN_COUNT = r"^[0-9]{1,15}(?:\.0+)?$"
+#: Counts every path below reads the same way: plain digits, perhaps with a zero fraction (``424.0``), or
+#: digits in groups of three with comma separators (``1,234``); at most 15 digits, exact in a float.
+_PLAIN_COUNT = r"^[0-9]{1,15}(?:\.0+)?$|^[0-9]{1,3}(?:,[0-9]{3}){1,4}$"
 
 
-def plain_counts(values: pd.Series, pattern: str = _PLAIN_COUNT) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The cells that are plain whole numbers (``pattern``) and the empty (or null) cells, found with
-    Arrow: (plain, empty, numbers); numbers are NaN except in plain cells."""
+def plain_counts(
+    values: pd.Series, pattern: str = _PLAIN_COUNT, unless: str | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The cells that are plain whole numbers (matching ``pattern`` but not ``unless``) and the empty (or
+    null) cells, found with Arrow: (plain, empty, numbers); numbers are NaN except in plain cells."""
     arr = pa.array(values.astype("str").reset_index(drop=True), type=pa.large_string(), from_pandas=True)
     plain = pc.fill_null(pc.match_substring_regex(arr, pattern), False)
-    whole = pc.if_else(plain, pc.replace_substring_regex(arr, r"\.0+$", ""), "0")
+    if unless is not None:
+        plain = pc.and_(plain, pc.invert(pc.fill_null(pc.match_substring_regex(arr, unless), False)))
+    digits = pc.replace_substring(pc.replace_substring_regex(arr, r"\.0+$", ""), ",", "")
+    whole = pc.if_else(plain, digits, "0")
     number = pc.cast(pc.fill_null(whole, "0"), pa.float64()).to_numpy(zero_copy_only=False)
     mask = plain.to_numpy(zero_copy_only=False)
     empty = pc.fill_null(pc.equal(arr, ""), True).to_numpy(zero_copy_only=False)

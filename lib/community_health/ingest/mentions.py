@@ -52,6 +52,9 @@ from community_health.ingest.envelope import (
     Table,
     counts_from_text,
     extract,
+    first_text,
+    null_counts,
+    null_text,
     parse_dates,
     plain_counts,
     refused,
@@ -164,7 +167,9 @@ def counts_from_local_text(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """
     s = values.astype("str").str.strip().reset_index(drop=True)
     # plain digits and empty cells read the same by every rule here
-    plain, empty, number = plain_counts(s, r"^[0-9]{1,15}$")
+    plain, empty, number = plain_counts(
+        s, r"^[0-9]{1,15}$|^[0-9]{1,3}(?:,[0-9]{3}){1,4}$", unless=r"^[0-9]+,0+$"
+    )
     if (plain | empty).all():
         return pd.Series(pd.array(number, dtype="Int64")), np.zeros(len(s), dtype=bool)
     rest = np.flatnonzero(~plain & ~empty)
@@ -194,14 +199,11 @@ class MentionRows:
 
     def text(self, name: str) -> pd.Series:
         """A text field: the first non-empty cell among its columns (null when it has none)."""
-        out = pd.Series([None] * len(self.rows), dtype="str")
-        for column in self.columns_of(name):
-            out = out.fillna(self.rows.text(column))
-        return out
+        return first_text([self.rows.text(c) for c in self.columns_of(name)], len(self.rows))
 
     def counts(self, name: str) -> pd.Series:
         """A count field: the first readable count among its columns; bad cells are flagged."""
-        out = pd.Series(pd.array([None] * len(self.rows), dtype="Int64"))
+        out = null_counts(len(self.rows))
         for column in self.columns_of(name):
             raw = self.rows.table.frame[column]
             counts, bad = counts_from_local_text(raw)
@@ -237,7 +239,7 @@ class MentionRows:
         if rest.any():
             parsed, was_local = parse_dates(raw[rest], (*self.layout.date_formats, DAY_ONLY, "ISO8601"), zone)
             idx = np.flatnonzero(rest)
-            result.iloc[idx] = parsed.to_numpy()
+            result.iloc[idx] = parsed.array
             local[idx] = was_local
         note = None
         numeric = rest & result.isna().to_numpy(dtype=bool)
@@ -250,7 +252,7 @@ class MentionRows:
             )
             order, naive = day_month_order(parts, chronological=False, month_first=month_first)
             idx = np.flatnonzero(numeric)
-            result.iloc[idx] = localize(naive, zone).to_numpy()
+            result.iloc[idx] = localize(naive, zone).array
             local[idx] = parts.matched & naive.notna().to_numpy(dtype=bool)
             convention = (
                 f"{self.layout.tool}'s usual order"
@@ -272,7 +274,7 @@ def _domain(url: pd.Series) -> pd.Series:
 def _platform(domain: pd.Series, network: pd.Series) -> pd.Series:
     by_domain = platform_of(domain.fillna(""))
     hint = network.str.lower().fillna("")
-    by_network = pd.Series([None] * len(hint), dtype="str")
+    by_network = null_text(len(hint))
     for word, platform in NETWORK_PLATFORMS:
         by_network = by_network.where(
             by_network.notna() | ~hint.str.contains(word, regex=False), platform.value
@@ -329,11 +331,7 @@ def parse_mentions(data: bytes, ctx: ReadContext, layout: MentionLayout) -> Read
     author_id = author.fillna(author_name).fillna(domain).fillna("unknown")
     text = found.text("text").fillna(found.text("title"))
     counts = {column: found.counts(name) for name, column in COUNT_FIELDS.items() if found.columns_of(name)}
-    followers = (
-        found.counts("followers")
-        if found.columns_of("followers")
-        else pd.Series(pd.array([None] * n, dtype="Int64"))
-    )
+    followers = found.counts("followers") if found.columns_of("followers") else null_counts(n)
     result = rows.finish(
         Table.MESSAGES,
         {

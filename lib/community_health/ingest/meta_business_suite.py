@@ -37,7 +37,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from community_health.ingest.envelope import ReadContext, ReadResult, Table, refused
+from community_health.ingest.envelope import ReadContext, ReadResult, Table, null_text, refused
 from community_health.ingest.registry import Probe, Reader, register
 from community_health.ingest.sheets import SheetRows, load_sheet
 from community_health.ingest.tabular import TableError
@@ -122,7 +122,7 @@ def parse_meta_business_suite(data: bytes, ctx: ReadContext) -> ReadResult:
     permalink = rows.text("Permalink")
     post_type = rows.text("Post type")
     default = Platform.INSTAGRAM if rows.has("Account username") else Platform.FACEBOOK
-    channel = pd.Series([None] * len(rows), dtype="str")
+    channel = null_text(len(rows))
     for name in ("Account username", "Page name", "Account name", "Account ID", "Page ID"):
         channel = channel.fillna(rows.text(name))
     text = rows.text("Description").fillna(rows.text("Title"))

@@ -18,6 +18,9 @@ from community_health.ingest.envelope import (
     build_frame,
     counts_from_text,
     empty_quarantine,
+    filled_text,
+    null_counts,
+    null_text,
     parse_dates,
     quarantine_frame,
     refused,
@@ -96,9 +99,8 @@ class SheetRows:
     def text(self, name: str) -> pd.Series:
         """A column's text with empty cells as null (all null when the column is absent)."""
         if not self.has(name):
-            return pd.Series([None] * len(self), dtype="str")
-        s = self.table.frame[name]
-        return s.where(s.str.strip().str.len() > 0)
+            return null_text(len(self))
+        return filled_text(self.table.frame[name])
 
     def required(self, name: str, expected: str) -> pd.Series:
         """A column every row must fill; rows leaving it empty are flagged."""
@@ -116,7 +118,7 @@ class SheetRows:
     def counts(self, name: str) -> pd.Series:
         """A count column: absent column or empty cell is null, text that is no count is flagged."""
         if not self.has(name):
-            return pd.Series(pd.array([None] * len(self), dtype="Int64"))
+            return null_counts(len(self))
         raw = self.table.frame[name]
         counts, bad = counts_from_text(raw)
         self.checks.flag(bad, name, COUNT_EXPECTED, raw)
@@ -126,7 +128,7 @@ class SheetRows:
         """The sum of the present count columns; null where every one of them is null."""
         parts = [self.counts(n) for n in names if self.has(n)]
         if not parts:
-            return pd.Series(pd.array([None] * len(self), dtype="Int64"))
+            return null_counts(len(self))
         stacked = pd.concat(parts, axis=1)
         total = stacked.sum(axis=1, min_count=1)
         return total.astype("Int64")

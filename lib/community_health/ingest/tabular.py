@@ -287,7 +287,7 @@ def _arrow_frame(body: str, sep: str) -> pd.DataFrame | None:
         first = next(csv.reader(io.StringIO(body[: body.find("\n") + 1]), delimiter=sep))
     except (csv.Error, StopIteration):
         return None
-    if "\r" in body and "\r" in body.replace("\r\n", ""):
+    if "\r" in body and body.count("\r") != body.count("\r\n"):
         return None
     names = [f"f{i}" for i in range(len(first))]
     try:
