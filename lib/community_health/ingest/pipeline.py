@@ -47,7 +47,7 @@ import copy
 import functools
 import gc
 import hashlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,9 +82,11 @@ from community_health.ingest.store import (
     fingerprint,
     has_batch,
     load_batch,
+    load_placement,
     prune_batches,
     read_parquet,
     save_batch,
+    save_placement,
     write_parquet,
 )
 from community_health.ingest.units import ExportUnit, find_units
@@ -536,25 +538,18 @@ def _validate_rows(frame: pd.DataFrame, model: type) -> tuple[np.ndarray, pd.Dat
 
 def _combine_table(
     records: list[UnitRecord], parts: list[_Part], table: Table, key: str, model: type, cfg: ClientConfig
-) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+) -> tuple[pd.DataFrame, dict[str, np.ndarray], np.ndarray]:
     """Concatenate one table's rows in path order, mark accounts, validate, and deduplicate.
 
     Returns
     -------
-    frame, per_unit
-        The kept rows, and per export index: ``kept``, ``duplicates``, ``invalid`` counts and the
-        ``first``/``last`` dates of its rows.
+    frame, per_unit, kept_unit
+        The kept rows; per export index: ``kept``, ``duplicates``, ``invalid`` counts and the
+        ``first``/``last`` dates of its rows (and ``invalid_q``, the quarantine entries of invalid rows);
+        and the position of each kept row's export.
     """
     n_units = len(records)
-    mine = [p for p in parts if p.table is table and len(p.frame)]
-    if mine:
-        frame = pd.concat([p.frame for p in mine], ignore_index=True) if len(mine) > 1 else mine[0].frame
-        unit_of = np.concatenate([p.row_unit for p in mine])
-        if len(unit_of) > 1 and (np.diff(unit_of) < 0).any():  # rows in path order: the first copy is kept
-            order = np.argsort(unit_of, kind="stable")
-            frame, unit_of = frame.take(order).reset_index(drop=True), unit_of[order]
-    else:
-        frame, unit_of = empty_frame(table), np.zeros(0, dtype=np.int64)
+    frame, unit_of = _concat_rows(parts, table)
     if table is Table.MESSAGES:
         frame = apply_aliases(_mark_accounts(frame, cfg), cfg.aliases)
     invalid, invalid_q = _validate_rows(frame, model)
@@ -563,6 +558,37 @@ def _combine_table(
     checked = frame if valid.all() else frame.loc[valid]
     dup[valid] = checked.duplicated(subset=[Messages.platform, key], keep="first").to_numpy()
     keep = valid & ~dup
+    per_unit = _unit_stats(frame, unit_of, n_units, valid, keep, dup, invalid)
+    per_unit["invalid_q"] = invalid_q  # type: ignore[assignment]
+    kept = frame.loc[keep] if not keep.all() else frame
+    order = _sort_order(kept, [Messages.created_at, Messages.platform, key])
+    return kept.take(order).reset_index(drop=True), per_unit, unit_of[keep][order]
+
+
+def _concat_rows(parts: list[_Part], table: Table) -> tuple[pd.DataFrame, np.ndarray]:
+    """One table's rows of ``parts`` in path order (by export, then as read), with each row's export."""
+    mine = [p for p in parts if p.table is table and len(p.frame)]
+    if not mine:
+        return empty_frame(table), np.zeros(0, dtype=np.int64)
+    frame = pd.concat([p.frame for p in mine], ignore_index=True) if len(mine) > 1 else mine[0].frame
+    unit_of = np.concatenate([p.row_unit for p in mine])
+    if len(unit_of) > 1 and (np.diff(unit_of) < 0).any():  # rows in path order: the first copy is kept
+        order = np.argsort(unit_of, kind="stable")
+        frame, unit_of = frame.take(order).reset_index(drop=True), unit_of[order]
+    return frame, unit_of
+
+
+def _unit_stats(
+    frame: pd.DataFrame,
+    unit_of: np.ndarray,
+    n_units: int,
+    valid: np.ndarray,
+    keep: np.ndarray,
+    dup: np.ndarray,
+    invalid: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """Per export index: ``kept``, ``duplicates``, ``invalid`` counts and the ``first``/``last`` dates of
+    its valid rows."""
     dates = frame[Messages.created_at].dt.tz_localize(None).to_numpy()  # UTC
     stats = pd.DataFrame({"u": unit_of[valid], "d": dates[valid]})
     g = stats.groupby("u")["d"]
@@ -572,24 +598,21 @@ def _combine_table(
         mins, maxs = g.min(), g.max()
         first[mins.index.to_numpy()] = mins.to_numpy()
         last[maxs.index.to_numpy()] = maxs.to_numpy()
-    per_unit = {
+    return {
         "kept": np.bincount(unit_of[keep], minlength=n_units),
         "duplicates": np.bincount(unit_of[dup], minlength=n_units),
         "invalid": np.bincount(unit_of[invalid], minlength=n_units),
         "first": first,
         "last": last,
-        "invalid_q": invalid_q,  # type: ignore[dict-item]
     }
-    kept = frame.loc[keep] if not keep.all() else frame
-    return _sorted(kept, [Messages.created_at, Messages.platform, key]), per_unit
 
 
-def _sorted(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    """``frame`` sorted by the columns ``by`` (stably, nulls last), by Arrow: several times faster than
-    pandas on text columns."""
+def _sort_order(frame: pd.DataFrame, by: list[str]) -> np.ndarray:
+    """The order that sorts ``frame`` by the columns ``by`` (stably, nulls last), by Arrow: several times
+    faster than pandas on text columns."""
     keys = pa.table({name: pa.array(frame[name]) for name in by})
     order = pc.sort_indices(keys, sort_keys=[(name, "ascending", "at_end") for name in by])
-    return frame.take(order.to_numpy()).reset_index(drop=True)
+    return order.to_numpy()
 
 
 def members_from(messages: pd.DataFrame, aliases: Sequence[PersonAlias] = ()) -> pd.DataFrame:
@@ -635,6 +658,28 @@ def members_from(messages: pd.DataFrame, aliases: Sequence[PersonAlias] = ()) ->
     return out[columns(Members)]
 
 
+@dataclass
+class _Placement:
+    """The position of the export of every row of the combined tables (in their stored order), which
+    lets a later run add exports to them without combining everything again.
+
+    Attributes
+    ----------
+    messages, posts
+        The export of each kept row.
+    quarantine
+        The export of each quarantined row (-1 for a row that failed the schema: those follow the
+        readers' quarantined rows, messages first, then posts).
+    segment
+        For each quarantined row: 0 quarantined by its reader, 1 an invalid message, 2 an invalid post.
+    """
+
+    messages: np.ndarray
+    posts: np.ndarray
+    quarantine: np.ndarray
+    segment: np.ndarray
+
+
 def combine(records: list[UnitRecord], parts: list[_Part], cfg: ClientConfig) -> Tables:
     """The normalised tables and the ingest log from every export's record and reader rows.
 
@@ -647,22 +692,63 @@ def combine(records: list[UnitRecord], parts: list[_Part], cfg: ClientConfig) ->
     cfg
         The client.
     """
-    messages, m_stats = _combine_table(records, parts, Table.MESSAGES, Messages.message_id, Messages, cfg)
-    posts, p_stats = _combine_table(records, parts, Table.POSTS, Posts.post_id, Posts, cfg)
+    return _combine(records, parts, cfg)[0]
+
+
+def _combine(records: list[UnitRecord], parts: list[_Part], cfg: ClientConfig) -> tuple[Tables, _Placement]:
+    """:func:`combine`, with the export of every row of the tables."""
+    messages, m_stats, m_unit = _combine_table(
+        records, parts, Table.MESSAGES, Messages.message_id, Messages, cfg
+    )
+    posts, p_stats, p_unit = _combine_table(records, parts, Table.POSTS, Posts.post_id, Posts, cfg)
     members = members_from(messages, cfg.aliases)
     Members.validate(members, lazy=True)
-    mine = [p for p in parts if len(p.quarantine)]
-    quarantine_unit = np.concatenate([p.quarantine_unit for p in mine]) if mine else np.zeros(0, np.int64)
-    order = np.argsort(quarantine_unit, kind="stable")  # in path order, as the exports' rows
-    quarantine_parts = (
-        [pd.concat([p.quarantine for p in mine], ignore_index=True).take(order)] if mine else []
-    )
-    quarantine_parts += [q for q in (m_stats["invalid_q"], p_stats["invalid_q"]) if len(q)]
+    reader_q, quarantine_unit = _reader_quarantine(parts)
+    invalid = [q for q in (m_stats["invalid_q"], p_stats["invalid_q"]) if len(q)]
+    quarantine_parts = ([reader_q] if len(reader_q) else []) + invalid
     quarantine = pd.concat(quarantine_parts, ignore_index=True) if quarantine_parts else empty_quarantine()
+    segment = np.concatenate(
+        [
+            np.zeros(len(reader_q), np.int8),
+            np.full(len(m_stats["invalid_q"]), 1, np.int8),
+            np.full(len(p_stats["invalid_q"]), 2, np.int8),
+        ]
+    )
+    q_unit = np.concatenate([quarantine_unit, np.full(len(segment) - len(quarantine_unit), -1, np.int64)])
     read_quarantined = np.bincount(quarantine_unit, minlength=len(records))
+    log = _ingest_log(records, range(len(records)), m_stats, p_stats, read_quarantined)
+    tables = Tables(messages, posts, members, quarantine.reset_index(drop=True), log)
+    return tables, _Placement(m_unit, p_unit, q_unit, segment)
 
+
+def _reader_quarantine(parts: list[_Part]) -> tuple[pd.DataFrame, np.ndarray]:
+    """The rows the readers quarantined, in path order as the exports' rows, with each row's export."""
+    mine = [p for p in parts if len(p.quarantine)]
+    if not mine:
+        return empty_quarantine(), np.zeros(0, np.int64)
+    quarantine_unit = np.concatenate([p.quarantine_unit for p in mine])
+    order = np.argsort(quarantine_unit, kind="stable")
+    frame = pd.concat([p.quarantine for p in mine], ignore_index=True).take(order).reset_index(drop=True)
+    return frame, quarantine_unit[order]
+
+
+def _ingest_log(
+    records: list[UnitRecord],
+    positions: Iterable[int],
+    m_stats: dict[str, np.ndarray],
+    p_stats: dict[str, np.ndarray],
+    read_quarantined: np.ndarray,
+) -> pd.DataFrame:
+    """The ingest log's rows of the exports at ``positions``.
+
+    Raises
+    ------
+    IngestError
+        When an export's rows do not add up.
+    """
     log_rows = []
-    for i, r in enumerate(records):
+    for i in positions:
+        r = records[i]
         s = m_stats if r.table == Table.MESSAGES.value else p_stats
         kept, dups, invalid = (int(s[k][i]) for k in ("kept", "duplicates", "invalid"))
         quarantined = int(read_quarantined[i]) + invalid
@@ -694,8 +780,176 @@ def combine(records: list[UnitRecord], parts: list[_Part], cfg: ClientConfig) ->
     log = pd.DataFrame(log_rows, columns=list(LOG_COLUMNS)) if log_rows else empty_log()
     for name in ("first_date", "last_date"):
         log[name] = pd.to_datetime(log[name]).dt.tz_localize("UTC") if len(log) else log[name]
+    return log.astype(LOG_COLUMNS)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Adding exports to the stored tables
+
+
+def _tables_name(records: Iterable[UnitRecord], accounts: str) -> str:
+    """Names the exports (and brand, bot and alias settings) a set of tables was combined from."""
+    return fingerprint(sorted([r.file, r.sha256, r.key] for r in records), accounts)
+
+
+def _append_table(
+    old: pd.DataFrame,
+    old_unit: np.ndarray,
+    parts: list[_Part],
+    table: Table,
+    key: str,
+    model: type,
+    cfg: ClientConfig,
+    n_units: int,
+) -> tuple[pd.DataFrame, dict[str, np.ndarray], np.ndarray] | None:
+    """One stored table with the rows of new exports added as :func:`_combine_table` would have them.
+
+    A new row whose (platform, id) is stored is a duplicate when the stored copy comes from an export
+    that sorts earlier; else the new copy is kept and the stored one becomes a duplicate of its export.
+    None when the result could differ from combining everything again: a new row that fails the schema,
+    or a new row by an account listed in ``aliases``.
+
+    Returns
+    -------
+    frame, per_unit, kept_unit
+        The table, the counts per export (as :func:`_combine_table`: those of the new exports, and for
+        the stored ones how many of their kept rows became duplicates, as negative ``kept``), and the
+        export of each row.
+    """
+    frame, unit_of = _concat_rows(parts, table)
+    if table is Table.MESSAGES and len(frame):
+        frame = _mark_accounts(frame, cfg)
+        if cfg.aliases:
+            lookup = _alias_lookup(cfg.aliases)
+            authors = frame[[Messages.platform, Messages.author_id]].drop_duplicates()
+            if any((p, account_key(a)) in lookup for p, a in authors.itertuples(index=False, name=None)):
+                return None
+    invalid, _ = _validate_rows(frame, model)
+    if invalid.any():
+        return None
+    dup = frame.duplicated(subset=[Messages.platform, key], keep="first").to_numpy()
+    hit = _stored_rows(old, frame, key)
+    stored = hit >= 0
+    # the first new copy of a stored row is kept when its export sorts before the stored copy's, which
+    # then becomes a duplicate of its export
+    wins = stored & ~dup
+    wins[wins] = old_unit[hit[wins]] > unit_of[wins]
+    displaced = np.zeros(len(old), dtype=bool)
+    displaced[hit[wins]] = True
+    dup = dup | (stored & ~wins)
+    keep = ~dup
+    per_unit = _unit_stats(frame, unit_of, n_units, ~invalid, keep, dup, invalid)
+    moved = np.bincount(old_unit[displaced], minlength=n_units)
+    per_unit["kept"] = per_unit["kept"] - moved
+    per_unit["duplicates"] = per_unit["duplicates"] + moved
+    per_unit["invalid_q"] = empty_quarantine()  # type: ignore[assignment]
+    if displaced.any():
+        old, old_unit = old.loc[~displaced].reset_index(drop=True), old_unit[~displaced]
+    by = [Messages.created_at, Messages.platform, key]
+    added = frame.loc[keep] if not keep.all() else frame
+    order = _sort_order(added, by)
+    added, added_unit = added.take(order).reset_index(drop=True), unit_of[keep][order]
+    if not len(added):
+        return old, per_unit, old_unit
+    if not len(old):
+        return added, per_unit, added_unit
+    # the stored rows before the first new one stay where they are; the rest are sorted with the new ones
+    stored_at = old[Messages.created_at].to_numpy(dtype="datetime64[ns]")
+    cut = int(np.searchsorted(stored_at, added[Messages.created_at].to_numpy(dtype="datetime64[ns]")[0]))
+    tail = pd.concat([old.iloc[cut:], added], ignore_index=True)
+    tail_unit = np.concatenate([old_unit[cut:], added_unit])
+    if cut < len(old):
+        order = _sort_order(tail, by)
+        tail, tail_unit = tail.take(order).reset_index(drop=True), tail_unit[order]
+    out = pd.concat([old.iloc[:cut], tail], ignore_index=True) if cut else tail
+    return out, per_unit, np.concatenate([old_unit[:cut], tail_unit])
+
+
+def _stored_rows(old: pd.DataFrame, frame: pd.DataFrame, key: str) -> np.ndarray:
+    """For each row of ``frame``, the position of the row of ``old`` with its (platform, id), or -1."""
+    hit = np.full(len(frame), -1, dtype=np.int64)
+    if not len(old) or not len(frame):
+        return hit
+    old_platform, new_platform = old[Messages.platform], frame[Messages.platform]
+    old_keys = pa.chunked_array(pa.array(old[key]))
+    for platform in pd.unique(new_platform.to_numpy()):
+        on_old = (old_platform == platform).to_numpy(dtype=bool, na_value=False)
+        on_new = (new_platform == platform).to_numpy(dtype=bool, na_value=False)
+        if not on_old.any():
+            continue
+        values = pc.filter(old_keys, pa.array(on_old)).combine_chunks()
+        found = pc.index_in(pa.array(frame[key][on_new]), value_set=values).to_numpy(zero_copy_only=False)
+        found = np.nan_to_num(np.asarray(found, dtype=np.float64), nan=-1).astype(np.int64)
+        hit[on_new] = np.where(found >= 0, np.flatnonzero(on_old)[np.maximum(found, 0)], -1)
+    return hit
+
+
+def _append(
+    store: Path, records: list[UnitRecord], fresh: list[int], parts: list[_Part], name: str, cfg: ClientConfig
+) -> tuple[Tables, _Placement] | None:
+    """The stored tables with the rows of the new exports at ``fresh`` added, as :func:`combine` would
+    give them for every export; None when that cannot be done here (then everything is combined again).
+
+    Parameters
+    ----------
+    records
+        Every export, in path order: those not in ``fresh`` are the ones the stored tables hold.
+    parts
+        The rows read from the new exports.
+    name
+        The :func:`_tables_name` of the stored tables.
+    """
+    new = set(fresh)
+    placed = load_placement(store, name, {r.file: i for i, r in enumerate(records) if i not in new})
+    if placed is None:
+        return None
+    stored = read_tables(store)
+    (m_unit, _), (p_unit, _), (q_unit, q_segment) = placed
+    lengths = (len(stored.messages), len(stored.posts), len(stored.quarantine))
+    if lengths != (len(m_unit), len(p_unit), len(q_unit)) or (m_unit < 0).any() or (p_unit < 0).any():
+        return None
+    n = len(records)
+    got = _append_table(stored.messages, m_unit, parts, Table.MESSAGES, Messages.message_id, Messages, cfg, n)
+    if got is None:
+        return None
+    messages, m_stats, m_unit = got
+    got = _append_table(stored.posts, p_unit, parts, Table.POSTS, Posts.post_id, Posts, cfg, n)
+    if got is None:
+        return None
+    posts, p_stats, p_unit = got
+    members = members_from(messages, cfg.aliases)  # (faster than finding the authors to update)
+    Members.validate(members, lazy=True)
+
+    by_reader = q_segment == 0
+    if (q_unit[by_reader] < 0).any():
+        return None
+    new_q, new_q_unit = _reader_quarantine(parts)
+    first_q = pd.concat([stored.quarantine.loc[by_reader], new_q], ignore_index=True)
+    first_unit = np.concatenate([q_unit[by_reader], new_q_unit])
+    order = np.argsort(first_unit, kind="stable")  # in path order, as the exports' rows
+    quarantine = pd.concat([first_q.take(order), stored.quarantine.loc[~by_reader]], ignore_index=True)
+    quarantine = quarantine.astype(stored.quarantine.dtypes.to_dict())
+    q_unit = np.concatenate([first_unit[order], q_unit[~by_reader]])
+    q_segment = np.concatenate([np.zeros(len(first_unit), np.int8), q_segment[~by_reader]])
+
+    read_quarantined = np.bincount(new_q_unit, minlength=n)
+    log = pd.concat(
+        [stored.ingest_log, _ingest_log(records, fresh, m_stats, p_stats, read_quarantined)],
+        ignore_index=True,
+    )
+    position = {r.file: i for i, r in enumerate(records)}
+    at = np.asarray([position.get(f, -1) for f in log["file"].tolist()], dtype=np.int64)
+    if len(at) != n or sorted(at.tolist()) != list(range(n)):
+        return None
+    log = log.take(np.argsort(at, kind="stable")).reset_index(drop=True)
+    moved = -(m_stats["kept"] + p_stats["kept"])  # stored rows that became duplicates of new ones
+    moved[fresh] = 0
+    if moved.any():
+        log["kept"] = log["kept"] - moved
+        log["duplicates"] = log["duplicates"] + moved
     log = log.astype(LOG_COLUMNS)
-    return Tables(messages, posts, members, quarantine.reset_index(drop=True), log)
+    tables = Tables(messages, posts, members, quarantine, log)
+    return tables, _Placement(m_unit, p_unit, q_unit, q_segment)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -763,8 +1017,21 @@ def ingest_client(cfg: ClientConfig, *, progress: bool = False, echo: Echo | Non
         say(lines[pos])
     records = [r if r is not None else read[i] for i, r in enumerate(remembered)]
     kept = [i for i, r in enumerate(remembered) if r is not None]
-    tables = combine(records, _load_stored(store, records, kept) + parts, cfg)
+    combined = None
+    only_added = len(kept) == len(manifest.units) and set(manifest.units) <= {u.relpath for u in units}
+    if fresh and kept and only_added and manifest.accounts == accounts and outputs_exist:
+        combined = _append(store, records, fresh, parts, _tables_name(manifest.units.values(), accounts), cfg)
+    if combined is None:
+        combined = _combine(records, _load_stored(store, records, kept) + parts, cfg)
+    tables, placement = combined
     write_tables(tables, store)
+    save_placement(
+        store,
+        _tables_name(records, accounts),
+        [r.file for r in records],
+        [placement.messages, placement.posts, placement.quarantine],
+        placement.segment,
+    )
     manifest.units = {r.file: r for r in records}
     manifest.settings, manifest.accounts = settings, accounts
     manifest.save(store)

@@ -35,7 +35,7 @@ Events that are not community content (``channel_join``, ``channel_leave``, ``ch
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -107,6 +107,65 @@ def _user_name(user: dict[str, Any]) -> str | None:
         if isinstance(value, str) and value.strip():
             return value
     return None
+
+
+class _UserNames(Mapping[str, str]):
+    """The name of each user of ``users.json`` (real name, else user name), worked out when first asked
+    for: a workspace's ``users.json`` lists every member (150,000 in a large one), far more than the
+    messages of a month's export name.
+
+    Attributes
+    ----------
+    bots
+        The ids of the users marked ``is_bot``.
+    """
+
+    def __init__(self, users: list[dict[str, Any]]) -> None:
+        self._users: dict[str, Any] = {}  # id -> the user, or the list of users listed under that id
+        self._names: dict[str, str | None] = {}
+        self.bots: set[str] = set()
+        for user in users:
+            uid = user.get("id")
+            if uid is None:
+                continue
+            uid = str(uid)
+            if user.get("is_bot") is True:
+                self.bots.add(uid)
+            seen = self._users.get(uid)
+            if seen is None:
+                self._users[uid] = user
+            else:  # listed again: the last entry with a name wins
+                self._users[uid] = [*seen, user] if isinstance(seen, list) else [seen, user]
+
+    def _name(self, uid: str) -> str | None:
+        if uid in self._names:
+            return self._names[uid]
+        entry = self._users.get(uid)
+        name = None
+        for user in entry if isinstance(entry, list) else [entry] if entry is not None else []:
+            name = _user_name(user) or name
+        self._names[uid] = name
+        return name
+
+    def __getitem__(self, uid: str) -> str:
+        name = self._name(uid) if isinstance(uid, str) else None
+        if name is None:
+            raise KeyError(uid)
+        return name
+
+    def get(self, uid: str, default: Any = None) -> Any:  # type: ignore[override]
+        """The user's name, or ``default`` when the user is not listed or has no name."""
+        name = self._name(uid) if isinstance(uid, str) else None
+        return default if name is None else name
+
+    def __contains__(self, uid: object) -> bool:
+        return isinstance(uid, str) and self._name(uid) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return (uid for uid in self._users if self._name(uid) is not None)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 def readable(text: str, user_names: Mapping[str, str]) -> str:
@@ -183,8 +242,8 @@ def parse_slack_export(files: Mapping[str, bytes], ctx: ReadContext) -> ReadResu
         )
     notes: list[str] = []
     users = _list_of_objects(files, root + "users.json", notes, ctx.source)
-    user_names = {str(u["id"]): n for u in users if u.get("id") is not None and (n := _user_name(u))}
-    bot_users = {str(u["id"]) for u in users if u.get("is_bot") is True and u.get("id") is not None}
+    user_names = _UserNames(users)
+    bot_users = user_names.bots
     folders: dict[str, tuple[str, str]] = {}  # folder -> (channel id, channel name)
     for listing in CHANNEL_LISTS:
         for ch in _list_of_objects(files, root + listing, notes, ctx.source):

@@ -15,6 +15,10 @@ Files
     exports read in one run are remembered together, in one pair of files per batch
     (``<batch>.rows.parquet``, ``<batch>.quarantine.parquet``) whose ``_key`` column names each row's
     export; a batch is deleted once none of its exports is left.
+``_ingest/placement.<tables>.parquet``
+    The export of every row of the stored tables, in their order (``table``: 0 messages, 1 posts, 2
+    quarantine; ``file``; ``segment`` of a quarantined row), named after the exports the tables were
+    combined from: a run that only adds exports appends their rows to the stored tables with it.
 
 Every file is written to a temporary name in the same folder and renamed into place, so a reader of the
 store never sees half a file; the manifest is written last.
@@ -239,3 +243,59 @@ def prune_batches(store: Path, keep: set[str]) -> None:
     for path in folder.glob("*.parquet"):
         if path.name.split(".", 1)[0] not in keep:
             path.unlink(missing_ok=True)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Where the rows of the stored tables came from
+
+PLACEMENT = "placement"
+
+
+def _placement_path(store: Path, name: str) -> Path:
+    return store / CACHE_DIR / f"{PLACEMENT}.{name}.parquet"
+
+
+def save_placement(
+    store: Path, name: str, files: list[str], tables: list[np.ndarray], segment: np.ndarray
+) -> None:
+    """Remember the export of every row of the stored tables (and delete what was remembered before).
+
+    Parameters
+    ----------
+    name
+        Names the exports the tables were combined from.
+    files
+        The exports' paths, in path order.
+    tables
+        The position in ``files`` of each row's export (-1 for none), one array per table: messages,
+        posts, quarantine.
+    segment
+        The segment of each quarantined row.
+    """
+    which = np.concatenate([np.full(len(t), i, dtype=np.int8) for i, t in enumerate(tables)])
+    codes = np.concatenate([np.asarray(t, dtype=np.int32) for t in tables])
+    column = pd.Categorical.from_codes(codes, categories=pd.Index(files, dtype=object), validate=False)
+    segments = np.concatenate([np.zeros(len(which) - len(segment), np.int8), np.asarray(segment, np.int8)])
+    path = _placement_path(store, name)
+    write_parquet(pd.DataFrame({"table": which, "file": column, "segment": segments}), path)
+    for old in (store / CACHE_DIR).glob(f"{PLACEMENT}.*.parquet"):
+        if old != path:
+            old.unlink(missing_ok=True)
+
+
+def load_placement(
+    store: Path, name: str, where: dict[str, int]
+) -> list[tuple[np.ndarray, np.ndarray]] | None:
+    """The position (in ``where``, by path; -1 for none) of the export of each row of the stored
+    tables, and each row's segment, per table (messages, posts, quarantine); None when nothing is
+    remembered under ``name``."""
+    path = _placement_path(store, name)
+    if not path.is_file():
+        return None
+    frame = pd.read_parquet(path)
+    files = frame["file"].astype("category")
+    lookup = np.array([where.get(k, -1) for k in files.cat.categories] + [-1], dtype=np.int64)
+    position = lookup[files.cat.codes.to_numpy()]
+    which = frame["table"].to_numpy()
+    segment = frame["segment"].to_numpy()
+    return [(position[which == i], segment[which == i]) for i in range(3)]
