@@ -27,6 +27,8 @@ from enum import StrEnum
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 #: Bidirectional controls and zero-width characters that carry no text.
 _MARKS = "\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"
@@ -150,12 +152,18 @@ class NumericParts:
 
 
 def split_numeric(texts: Sequence[str | None]) -> NumericParts:
-    """Split date texts such as ``25/01/2023, 08:14:03`` or ``1/25/23, 8:14 AM`` into their numbers."""
+    """Split date texts such as ``25/01/2023, 08:14:03`` or ``1/25/23, 8:14 AM`` into their numbers.
+
+    Plain ASCII texts are split by Arrow's regular expressions, which match them as Python's do; texts
+    with other characters (marks, no-break spaces, rarer white space) are split one by one in Python.
+    """
     n = len(texts)
     cols = {k: np.full(n, -1, dtype=np.int64) for k in ("a", "b", "c", "H", "M", "S", "f", "pm")}
     year_first = np.zeros(n, dtype=bool)
     matched = np.zeros(n, dtype=bool)
-    for i, text in enumerate(texts):
+    slow = _split_arrow(texts, cols, year_first, matched)
+    for i in slow:
+        text = texts[i]
         if not isinstance(text, str):
             continue
         m = _NUMERIC.fullmatch(without_marks(text))
@@ -187,6 +195,72 @@ def split_numeric(texts: Sequence[str | None]) -> NumericParts:
         matched,
         list(texts),
     )
+
+
+#: White space Python's ``\s`` matches and Arrow's does not (vertical tab, file/group/record/unit separators).
+_PYTHON_ONLY_SPACE = "[\x0b\x1c-\x1f]"
+
+
+def _split_arrow(
+    texts: Sequence[str | None], cols: dict[str, np.ndarray], year_first: np.ndarray, matched: np.ndarray
+) -> np.ndarray:
+    """Fill the parts of the plain ASCII texts in place; return the positions left to split in Python."""
+    n = len(texts)
+    try:
+        arr = pa.array(texts, type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowException, TypeError, ValueError, UnicodeError):
+        return np.arange(n)
+    fast = pc.and_(
+        pc.fill_null(pc.string_is_ascii(arr), False),
+        pc.invert(pc.fill_null(pc.match_substring_regex(arr, _PYTHON_ONLY_SPACE), True)),
+    )
+    fast_np = fast.to_numpy(zero_copy_only=False)
+    nulls = arr.is_null().to_numpy(zero_copy_only=False)
+    slow = np.flatnonzero(~fast_np & ~nulls)
+    if not fast_np.any():
+        return slow
+    idx = np.flatnonzero(fast_np)
+    sub = arr.filter(fast)
+    found = pc.extract_regex(sub, rf"^\s*{NUMERIC_DATETIME}\s*$")
+    hit = found.is_valid().to_numpy(zero_copy_only=False)
+    if not hit.any():
+        return slow
+    found = found.filter(found.is_valid())
+    idx = idx[hit]
+
+    def part(name: str) -> pa.Array:
+        return pc.struct_field(found, name)
+
+    a, c = part("a"), part("c")
+    a_len = pc.utf8_length(a).to_numpy(zero_copy_only=False)
+    c_len = pc.utf8_length(c).to_numpy(zero_copy_only=False)
+    matched[idx] = True
+    year_first[idx] = a_len == 4
+    good = np.isin(a_len, (1, 2, 4)) & ~((a_len == 4) & (c_len == 4))
+    matched[idx[~good]] = False
+    keep = pa.array(good)
+    idx = idx[good]
+    found = found.filter(keep)
+    if len(idx) == 0:
+        return slow
+
+    def number(name: str, default: str) -> np.ndarray:
+        text = pc.struct_field(found, name)
+        text = pc.if_else(pc.equal(text, ""), default, text)
+        return pc.cast(text, pa.int64()).to_numpy(zero_copy_only=False)
+
+    for key, name in (("a", "a"), ("b", "b"), ("c", "c"), ("H", "H"), ("M", "M"), ("S", "S")):
+        cols[key][idx] = number(name, "0")
+    fraction = pc.struct_field(found, "f")
+    fraction = pc.utf8_slice_codeunits(
+        pc.utf8_rpad(pc.if_else(pc.equal(fraction, ""), "0", fraction), 6, "0"), 0, 6
+    )
+    cols["f"][idx] = pc.cast(fraction, pa.int64()).to_numpy(zero_copy_only=False)
+    marker = pc.struct_field(found, "ampm")
+    has_marker = pc.not_equal(marker, "").to_numpy(zero_copy_only=False)
+    is_pm = pc.starts_with(pc.utf8_lower(pc.utf8_trim_whitespace(marker)), "p").to_numpy(zero_copy_only=False)
+    cols["pm"][idx[has_marker]] = np.where(is_pm[has_marker], 1, 0)
+    return slow
 
 
 def _naive(parts: NumericParts, day_first: bool) -> pd.Series:
