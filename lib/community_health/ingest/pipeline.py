@@ -31,9 +31,9 @@ applied here, after the brand and bot marks, in the way that changes that key le
   metrics. Message ids are untouched, so deduplication is unaffected.
 * **Across platforms**, ``author_id`` keeps the platform's own account (it is what the platform's links,
   mentions and brand lists use), and ``members.person_id`` joins the person's accounts: the person's
-  name in ``client.yml``, else ``<platform>:<author_id>``. Counting people across platforms is
-  ``members.person_id.nunique()``; metrics keyed by (platform, author_id) still count one member per
-  platform until they group by ``person_id``.
+  name in ``client.yml``, else ``<platform>:<author_id>``. The report attaches it to the messages
+  (:func:`community_health.metrics.with_people`), and every metric then counts and lists that person
+  once across platforms.
 * Brand and bot marks follow the person: when any account of a person is a brand account or a bot
   (``client.yml`` or the data), all of that person's messages are marked so, on every platform.
 
