@@ -19,9 +19,8 @@ CHANNEL_KEY = [M.platform, M.channel]
 
 
 def platform_name(platform: object) -> str:
-    """``slack`` -> ``Slack``, ``x`` -> ``X``."""
-    text = str(platform)
-    return PLATFORM_NAMES.get(text, text.capitalize())
+    """``slack`` -> ``Slack``, ``x`` -> ``X``; a list, ``discord, slack`` -> ``Discord, Slack``."""
+    return ", ".join(PLATFORM_NAMES.get(text, text.capitalize()) for text in str(platform).split(", "))
 
 
 def channel_label(platform: object, channel: object) -> str:

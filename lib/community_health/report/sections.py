@@ -727,16 +727,15 @@ class Report:
         return chart(title, reading, charts.audience_mix(mix.rename(index=platform_name), self.branding))
 
     @staticmethod
-    def _where(members: pd.DataFrame) -> pd.DataFrame:
-        """A member table with ``where`` (the platform's name) and its ``channels`` named as a person
-        reads them (``#help``, ``category 6``)."""
+    def _named_channels(members: pd.DataFrame) -> pd.DataFrame:
+        """A member table whose ``channels`` are named as a person reads them (``#help``, ``category 6``);
+        its ``platform`` is named by :meth:`_table` like every table's."""
 
         def named(platform: str, channels: str) -> str:
             return ", ".join(short_channel_label(platform, c) for c in str(channels).split(", "))
 
         return members.assign(
-            where=[platform_name(p) for p in members[M.platform]],
-            channels=[named(p, c) for p, c in zip(members[M.platform], members["channels"], strict=True)],
+            channels=[named(p, c) for p, c in zip(members[M.platform], members["channels"], strict=True)]
         )
 
     # ------------------------------------------------------------------ dead time
@@ -863,12 +862,12 @@ class Report:
             f"than negative ones in {span}; bars: their positive messages."
         )
         block = chart(title, reading, charts_overview.member_bars(bars, "positive messages", self.branding))
-        found = self._where(found)
+        found = self._named_channels(found)
         return block + self._table(
             found,
             [
                 Column(M.author_name, "Member"),
-                Column("where", "Where"),
+                Column(M.platform, "Where"),
                 Column("channels", "Channels"),
                 Column("messages", "Messages", "int"),
                 Column("positive_share", "Positive", "pct"),
@@ -953,12 +952,12 @@ class Report:
         share = loyalty.transient_member_share(self.messages, self.enrichment, self.window)
         if found.empty:
             return paragraph("No member this period came only to ask a question or complain and then left.")
-        found = self._where(found)
+        found = self._named_channels(found)
         return self._table(
             found,
             [
                 Column(M.author_name, "Member"),
-                Column("where", "Where"),
+                Column(M.platform, "Where"),
                 Column("channels", "Channels"),
                 Column("messages", "Messages", "int"),
                 Column("first_message_at", "First message", "datetime"),

@@ -46,7 +46,8 @@ def sheet_name(title: str, taken: set[str]) -> str:
 
 
 def sheet_frame(frame: pd.DataFrame, columns: Sequence[Column], tz: str) -> pd.DataFrame:
-    """The columns of a table under their labels: times in the client's zone, text made safe."""
+    """The columns of a table under their labels, times in the client's zone (text is made safe as each
+    cell is written)."""
     out = pd.DataFrame(index=range(len(frame)))
     for column in columns:
         values = (
@@ -57,7 +58,7 @@ def sheet_frame(frame: pd.DataFrame, columns: Sequence[Column], tz: str) -> pd.D
         if isinstance(values.dtype, pd.DatetimeTZDtype):
             values = values.dt.tz_convert(tz).dt.tz_localize(None)
         elif values.dtype == object or pd.api.types.is_string_dtype(values):
-            values = values.map(spreadsheet_safe).astype(object)
+            values = values.astype(object)  # made spreadsheet-safe cell by cell as they are written
         out[column.label] = values
     return out
 
