@@ -17,6 +17,7 @@ A failed run leaves its executed notebook in ``reports/<client>/<period>.failed/
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -27,13 +28,10 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-import nbformat
-import papermill
-from jupyter_client.manager import AsyncKernelManager
-from nbconvert import HTMLExporter
-from traitlets import default
-
+# papermill, nbconvert and jupyter_client are imported where they are used: a report's kernel imports
+# this module for ``default_period`` and must not pay for the rendering toolchain.
 from community_health.config import (
     DEFAULT_DATA_DIR,
     DEFAULT_REPORTS_DIR,
@@ -57,6 +55,9 @@ CHROMIUM_ARGS = (
     "--no-first-run",
     "--disable-dev-shm-usage",
 )
+#: Set for a report's kernel to the ``normalised/`` folder that :func:`render_report` has just brought up
+#: to date: the notebook then reads the stored tables without checking the exports again.
+TABLES_CURRENT = "COMMUNITY_HEALTH_TABLES_CURRENT"
 #: The content width of an A4 page with the report's margins, in CSS pixels: charts are laid out to it.
 PRINT_WIDTH_PX = 703
 
@@ -86,6 +87,8 @@ def notebook_path(name: str) -> Path:
 
 def check_parameters(notebook: Path, parameters: dict[str, object]) -> None:
     """Refuse parameters that the notebook's ``parameters`` cell does not declare."""
+    import papermill
+
     declared = papermill.inspect_notebook(str(notebook))
     unknown = sorted(set(parameters) - set(declared))
     if unknown:
@@ -196,7 +199,8 @@ def render_report(
         executed = staging / "report.ipynb"
         echo(f"{client} {chosen}: executing {source.name}")
         clock = time.perf_counter()
-        execute_notebook(source, executed, parameters)
+        with _environment(TABLES_CURRENT, str(cfg.paths.normalised)):
+            execute_notebook(source, executed, parameters)
         timings["papermill"] = time.perf_counter() - clock
 
         echo(f"{client} {chosen}: writing report.html")
@@ -256,25 +260,45 @@ def _is_draft(folder: Path) -> bool:
     return metrics.is_file() and bool(json.loads(metrics.read_text(encoding="utf-8")).get("draft"))
 
 
-class LocalKernelManager(AsyncKernelManager):
-    """A kernel reached over local IPC sockets: nothing listens on the network, nothing is sent in clear.
+@functools.cache
+def _local_kernel_manager() -> type:
+    """The kernel manager class of :data:`LocalKernelManager` (defined on first use)."""
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import default
 
-    Each kernel's sockets get their own path in the private Jupyter runtime folder: jupyter_client's
-    default (``kernel-ipc-1`` ... in the working folder, the first numbers free) let two renders started
-    at the same moment (a batch, two test runs) bind the same sockets and read each other's messages.
-    """
+    class LocalKernelManager(AsyncKernelManager):
+        """A kernel reached over local IPC sockets: nothing listens on the network, nothing is sent in
+        clear.
 
-    @default("transport")
-    def _default_transport(self) -> str:
-        return "ipc"
+        Each kernel's sockets get their own path in the private Jupyter runtime folder: jupyter_client's
+        default (``kernel-ipc-1`` ... in the working folder, the first numbers free) let two renders
+        started at the same moment (a batch, two test runs) bind the same sockets and read each other's
+        messages.
+        """
 
-    @default("ip")
-    def _default_ip(self) -> str:
-        from jupyter_core.paths import jupyter_runtime_dir
+        @default("transport")
+        def _default_transport(self) -> str:
+            return "ipc"
 
-        runtime = Path(jupyter_runtime_dir())
-        runtime.mkdir(parents=True, exist_ok=True, mode=0o700)
-        return str(runtime / f"ch-kernel-{uuid.uuid4().hex[:16]}")
+        @default("ip")
+        def _default_ip(self) -> str:
+            from jupyter_core.paths import jupyter_runtime_dir
+
+            runtime = Path(jupyter_runtime_dir())
+            runtime.mkdir(parents=True, exist_ok=True, mode=0o700)
+            return str(runtime / f"ch-kernel-{uuid.uuid4().hex[:16]}")
+
+    LocalKernelManager.__module__ = __name__
+    LocalKernelManager.__qualname__ = "LocalKernelManager"
+    return LocalKernelManager
+
+
+def __getattr__(name: str) -> Any:
+    # ``LocalKernelManager``: a kernel reached over local IPC sockets, each kernel with its own socket
+    # paths; built on first use so that importing this module does not import jupyter_client.
+    if name == "LocalKernelManager":
+        return _local_kernel_manager()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def execute_notebook(source: Path, executed: Path, parameters: dict[str, object]) -> None:
@@ -300,6 +324,8 @@ def _environment(name: str, value: str) -> Iterator[None]:
 
 
 def _papermill(source: Path, executed: Path, parameters: dict[str, object]) -> None:
+    import papermill
+
     papermill.execute_notebook(
         str(source),
         str(executed),
@@ -308,7 +334,7 @@ def _papermill(source: Path, executed: Path, parameters: dict[str, object]) -> N
         progress_bar=False,
         request_save_on_cell_execute=False,
         cwd=str(source.parent),
-        kernel_manager_class=LocalKernelManager,
+        kernel_manager_class=_local_kernel_manager(),
     )
 
 
@@ -320,7 +346,9 @@ def report_css() -> str:
 
 def notebook_to_html(executed: Path, html: Path, title: str) -> None:
     """Convert an executed notebook to the client's HTML: code hidden, self-contained, offline."""
+    import nbformat
     import plotly.offline
+    from nbconvert import HTMLExporter
 
     nb = nbformat.read(executed, as_version=4)
     nb.metadata["title"] = title

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, TypeVar
 
 import pandas as pd
@@ -1440,6 +1441,31 @@ class Report:
         write_workbook(out / "tables.xlsx", self.shown_tables, self.cfg.timezone)
 
 
+#: The stored tables, as ``ingest.store.TABLE_FILES`` names them.
+_STORED_TABLES = {
+    "messages": "messages.parquet",
+    "posts": "posts.parquet",
+    "members": "members.parquet",
+    "quarantine": "quarantine.parquet",
+    "ingest_log": "ingest_log.parquet",
+}
+
+
+def _current_tables(cfg: ClientConfig) -> SimpleNamespace | None:
+    """The stored tables when the render running this notebook has just brought them up to date
+    (``render.TABLES_CURRENT``), read without importing the ingest; ``None`` otherwise, or when any is
+    missing."""
+    from community_health.render import TABLES_CURRENT
+
+    store = cfg.paths.normalised
+    if os.environ.get(TABLES_CURRENT) != str(store):
+        return None
+    paths = {name: store / filename for name, filename in _STORED_TABLES.items()}
+    if not all(path.is_file() for path in paths.values()):
+        return None
+    return SimpleNamespace(**{name: pd.read_parquet(path) for name, path in paths.items()})
+
+
 def open_report(
     client: str = "demo",
     period: str = "",
@@ -1450,16 +1476,23 @@ def open_report(
 ) -> Report:
     """Load a client's tables and commentary for one period (``YYYY-MM``; empty: last complete month)."""
     from community_health.enrich import enrich_messages
-    from community_health.ingest import load_tables
     from community_health.metrics import with_people
-    from community_health.render import default_period
 
     cfg = load_client(client, data_dir)
-    chosen = Period.parse(period) if period else default_period(cfg)
+    if period:
+        chosen = Period.parse(period)
+    else:
+        from community_health.render import default_period
+
+        chosen = default_period(cfg)
     commentary = read_commentary(cfg.paths.commentary(chosen))
     if final and not commentary.present:
         raise FileNotFoundError(f"a final report needs the manager's commentary in {commentary.path}")
-    tables = load_tables(cfg)
+    tables = _current_tables(cfg)
+    if tables is None:
+        from community_health.ingest import load_tables
+
+        tables = load_tables(cfg)
     enrichment = enrich_messages(tables.messages, cfg.paths.normalised / "enrichment.parquet")
     return Report(
         cfg=cfg,

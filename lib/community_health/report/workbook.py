@@ -48,7 +48,7 @@ def sheet_name(title: str, taken: set[str]) -> str:
 def sheet_frame(frame: pd.DataFrame, columns: Sequence[Column], tz: str) -> pd.DataFrame:
     """The columns of a table under their labels, times in the client's zone (text is made safe as each
     cell is written)."""
-    out = pd.DataFrame(index=range(len(frame)))
+    out: dict[str, pd.Series] = {}
     for column in columns:
         values = (
             frame[column.key].reset_index(drop=True)
@@ -60,7 +60,7 @@ def sheet_frame(frame: pd.DataFrame, columns: Sequence[Column], tz: str) -> pd.D
         elif values.dtype == object or pd.api.types.is_string_dtype(values):
             values = values.astype(object)  # made spreadsheet-safe cell by cell as they are written
         out[column.label] = values
-    return out
+    return pd.DataFrame(out, index=range(len(frame)))
 
 
 def write_workbook(path: Path, tables: Mapping[str, tuple[pd.DataFrame, Sequence[Column]]], tz: str) -> Path:
