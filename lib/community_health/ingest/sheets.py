@@ -33,8 +33,11 @@ from community_health.ingest.tabular import (
     is_xlsx,
     locate_header,
     locate_header_in_records,
+    locate_header_utf8,
     read_delimited,
+    read_delimited_utf8,
     read_records,
+    utf8_bytes,
     xlsx_records,
 )
 
@@ -66,6 +69,12 @@ def load_sheet(data: bytes, is_header: HeaderTest, mapping: Mapping[str, str], w
         if index is None:
             raise TableError(f"no header row with the columns {what} in the first rows of the first sheet")
         return read_records(records, index, mapping)
+    raw = utf8_bytes(data)
+    if raw is not None:
+        found = locate_header_utf8(raw, is_header, mapping)
+        if found is None:
+            raise TableError(f"no header row with the columns {what} in the first rows")
+        return read_delimited_utf8(raw, found, mapping)
     text = decode(data)
     at = locate_header(text, is_header, mapping)
     if at is None:

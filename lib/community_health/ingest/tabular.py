@@ -68,6 +68,28 @@ def decode(data: bytes, *, strict: bool = True) -> str:
         return data.decode("cp1252", errors="replace")
 
 
+def utf8_bytes(data: bytes) -> bytes | None:
+    """The file's text as UTF-8 bytes without decoding it, when ``decode(data)`` reads it as UTF-8 (with or
+    without a byte-order mark, which is removed) and every byte is valid UTF-8; else None.
+
+    ``decode(data).encode("utf-8")`` gives the same bytes, at many times the cost on a large file.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        raw = data[3:]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or (
+        len(data) >= 4 and data[1:4:2] == b"\x00\x00" and data[0:4:2] != b"\x00\x00"
+    ):
+        return None
+    else:
+        raw = data
+    offsets = pa.py_buffer(np.array([0, len(raw)], dtype=np.int64).tobytes())
+    try:
+        pa.LargeStringArray.from_buffers(1, offsets, pa.py_buffer(raw)).validate(full=True)
+    except (pa.ArrowException, ValueError):
+        return None
+    return raw
+
+
 def is_xlsx(data: bytes) -> bool:
     """Whether the bytes are an Office Open XML workbook (``.xlsx``)."""
     if not data.startswith(b"PK"):
@@ -89,6 +111,20 @@ def _lines(text: str) -> Iterator[str]:
             yield text[pos:]
             return
         yield text[pos : nxt + 1]
+        pos = nxt + 1
+
+
+def _utf8_lines(raw: bytes) -> Iterator[str]:
+    """The lines of valid UTF-8 bytes as text, decoded one at a time (a line break is never inside a
+    character, so they are the lines of the decoded whole)."""
+    pos = 0
+    end = len(raw)
+    while pos < end:
+        nxt = raw.find(b"\n", pos)
+        if nxt < 0:
+            yield raw[pos:].decode("utf-8")
+            return
+        yield raw[pos : nxt + 1].decode("utf-8")
         pos = nxt + 1
 
 
@@ -134,9 +170,26 @@ def locate_header(
     mapping
         Raw column name -> known name, applied before ``is_header``.
     """
+    return _locate(lambda: _lines(text), is_header, mapping, limit)
+
+
+def locate_header_utf8(
+    raw: bytes, is_header: HeaderTest, mapping: Mapping[str, str] | None = None, limit: int = HEADER_SCAN_ROWS
+) -> HeaderAt | None:
+    """:func:`locate_header` for a file's text given as valid UTF-8 bytes (see :func:`utf8_bytes`), decoding
+    only the lines it reads."""
+    return _locate(lambda: _utf8_lines(raw), is_header, mapping, limit)
+
+
+def _locate(
+    lines: Callable[[], Iterator[str]],
+    is_header: HeaderTest,
+    mapping: Mapping[str, str] | None,
+    limit: int,
+) -> HeaderAt | None:
     mapping = mapping or {}
     for sep in SEPARATORS:
-        reader = csv.reader(_lines(text), delimiter=sep)
+        reader = csv.reader(lines(), delimiter=sep)
         line = 0
         try:
             for index, record in enumerate(reader):
@@ -241,6 +294,16 @@ def _text_from_line(text: str, line: int) -> str:
     return text[pos:]
 
 
+def _bytes_from_line(raw: bytes, line: int) -> bytes:
+    pos = 0
+    for _ in range(line):
+        nxt = raw.find(b"\n", pos)
+        if nxt < 0:
+            return b""
+        pos = nxt + 1
+    return raw[pos:] if pos else raw
+
+
 def read_delimited(text: str, header: HeaderAt, mapping: Mapping[str, str] | None = None) -> RawTable:
     """Read delimited text whose header is at ``header`` (lines above it are preamble, not data).
 
@@ -254,11 +317,28 @@ def read_delimited(text: str, header: HeaderAt, mapping: Mapping[str, str] | Non
         Raw column name -> known name.
     """
     body = _text_from_line(text, header.line)
-    header_row = header.record + 1
     if body.endswith("\n") and "\x00" not in body:
         fast = _arrow_frame(body, header.sep)
         if fast is not None:
-            return _from_frame(fast, header_row, header.sep, mapping or {})
+            return _from_frame(fast, header.record + 1, header.sep, mapping or {})
+    return _read_body(body, header, mapping)
+
+
+def read_delimited_utf8(raw: bytes, header: HeaderAt, mapping: Mapping[str, str] | None = None) -> RawTable:
+    """:func:`read_delimited` for a file's text given as valid UTF-8 bytes (see :func:`utf8_bytes`): Arrow
+    reads the bytes as they are; the text is decoded only for the slower readers behind it."""
+    body = _bytes_from_line(raw, header.line)
+    if body.endswith(b"\n") and b"\x00" not in body:
+        fast = _arrow_frame_utf8(body, header.sep)
+        if fast is not None:
+            return _from_frame(fast, header.record + 1, header.sep, mapping or {})
+    return _read_body(body.decode("utf-8"), header, mapping)
+
+
+def _read_body(body: str, header: HeaderAt, mapping: Mapping[str, str] | None) -> RawTable:
+    """The records of ``body`` (header first) through pandas' C parser, else the ``csv`` module."""
+    header_row = header.record + 1
+    if body.endswith("\n") and "\x00" not in body:
         try:
             raw = pd.read_csv(
                 io.StringIO(body),
@@ -283,16 +363,23 @@ def read_delimited(text: str, header: HeaderAt, mapping: Mapping[str, str] | Non
 def _arrow_frame(body: str, sep: str) -> pd.DataFrame | None:
     """The records of ``body`` (header first) as text columns through Arrow's CSV parser, or None when
     it cannot read them exactly as pandas' C parser would (ragged rows, lone carriage returns)."""
+    return _arrow_frame_utf8(body.encode("utf-8", errors="surrogatepass"), sep)
+
+
+def _arrow_frame_utf8(body: bytes, sep: str) -> pd.DataFrame | None:
+    """:func:`_arrow_frame` for the text's UTF-8 bytes (line breaks, quotes and separators are the same
+    bytes in the text and in its encoding, so every test below reads the same on either)."""
     try:
-        first = next(csv.reader(io.StringIO(body[: body.find("\n") + 1]), delimiter=sep))
-    except (csv.Error, StopIteration):
+        first_line = body[: body.find(b"\n") + 1].decode("utf-8", errors="surrogatepass")
+        first = next(csv.reader(io.StringIO(first_line), delimiter=sep))
+    except (csv.Error, StopIteration, UnicodeError):
         return None
-    if "\r" in body and body.count("\r") != body.count("\r\n"):
+    if b"\r" in body and body.count(b"\r") != body.count(b"\r\n"):
         return None
     names = [f"f{i}" for i in range(len(first))]
     try:
         table = pa_csv.read_csv(
-            pa.py_buffer(body.encode("utf-8", errors="surrogatepass")),
+            pa.py_buffer(body),
             read_options=pa_csv.ReadOptions(column_names=names, block_size=1 << 24),
             parse_options=pa_csv.ParseOptions(
                 delimiter=sep,
