@@ -4,6 +4,7 @@ stored tables or everything is combined again."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -149,3 +150,42 @@ def test_months_added_one_after_another_and_then_removed(tmp_path, appends):
         shutil.rmtree(path) if path.is_dir() else path.unlink()
     ingest_client(cfg)
     assert_same_tables(read_tables(cfg.paths.normalised), read_tables(base.paths.normalised))
+
+
+def test_exports_read_by_several_processes_give_the_tables_one_process_gives(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """Large inputs are read by one process per CPU; the tables, the ingest log and the accounting must
+    be those of reading everything in one process, for a cold run and for a month added after it."""
+    readers_at = tmp_path / "pids.txt"
+    read_and_store = pipeline._read_and_store
+
+    def noted(*args, **kwargs):  # (forked processes inherit the patched module)
+        with readers_at.open("a") as fh:
+            fh.write(f"{os.getpid()}\n")
+        return read_and_store(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "_read_and_store", noted)
+    got = {}
+    for workers in (1, 2):
+        cfg = client(tmp_path / f"w{workers}", "acme", BASE + MONTH)
+        readers_at.unlink(missing_ok=True)
+        report = ingest_client(cfg, workers=workers)
+        assert report.balanced
+        assert set(report.read_seconds) >= {"slack", "discord_json", "x_analytics", "discourse_json"}
+        got[workers] = read_tables(cfg.paths.normalised)
+    assert_same_tables(got[2], got[1])
+    assert len(got[1].messages) > 0 and len(got[1].quarantine) > 0
+    pids = set(readers_at.read_text().split())
+    assert pids and str(os.getpid()) not in pids  # the batches were read by other processes
+
+    added = {}
+    for workers in (1, 2):
+        cfg = client(tmp_path / f"inc{workers}", "acme", BASE)
+        ingest_client(cfg, workers=workers)
+        place(cfg.paths.exports, MONTH)
+        report = ingest_client(cfg, workers=workers)
+        assert report.balanced and len(report.parsed) == len(MONTH)
+        added[workers] = read_tables(cfg.paths.normalised)
+    assert_same_tables(added[2], added[1])
+    assert_same_tables(added[1], got[1])

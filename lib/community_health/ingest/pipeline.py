@@ -47,7 +47,11 @@ import copy
 import functools
 import gc
 import hashlib
+import multiprocessing
+import os
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,6 +100,11 @@ Echo = Callable[[str], None]
 
 #: The most bytes of exports of one format read (and stored) as one batch.
 BATCH_BYTES = 256 * 2**20
+#: New exports of at least this many bytes in all are read by several processes at once (one per CPU):
+#: below it, sharing the work costs more than it saves.
+PARALLEL_BYTES = 32 * 2**20
+#: The smallest batch worth handing to another process when the reading is shared.
+PARALLEL_BATCH_BYTES = 8 * 2**20
 
 
 class IngestError(RuntimeError):
@@ -278,18 +287,143 @@ def _unit_bytes(stats: list[list[object]]) -> int:
     return sum(int(size) for _name, size, _mtime in stats)  # type: ignore[call-overload]
 
 
-def _chunks(positions: list[int], stats: list[list[list[object]]]) -> list[list[int]]:
-    """Exports of one format in batches of at most :data:`BATCH_BYTES` (one export may exceed it)."""
+def _chunks(
+    positions: list[int], stats: list[list[list[object]]], limit: int = BATCH_BYTES
+) -> list[list[int]]:
+    """Exports of one format in batches of at most ``limit`` bytes (one export may exceed it)."""
     chunks: list[list[int]] = []
-    size = BATCH_BYTES
+    size = limit
     for pos in positions:
         nbytes = _unit_bytes(stats[pos])
-        if size + nbytes > BATCH_BYTES:
+        if size + nbytes > limit:
             chunks.append([])
             size = 0
         chunks[-1].append(pos)
         size += nbytes
     return chunks
+
+
+def reading_workers(fresh_bytes: int, requested: int | None = None) -> int:
+    """How many processes read the new exports: ``requested`` when given, else one per usable CPU when
+    there are at least :data:`PARALLEL_BYTES` to read (one inside a daemonic process, which may not
+    start others)."""
+    if requested is not None:
+        return max(1, requested)
+    if fresh_bytes < PARALLEL_BYTES or multiprocessing.current_process().daemon:
+        return 1
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, cpus)
+
+
+@dataclass
+class _Job:
+    """Exports of one format read (and stored) together as the batch ``name``."""
+
+    reader: Reader
+    positions: list[int]
+    keys: list[str]  # each export's key in the store, in batch order
+    name: str
+    nbytes: int
+
+
+@dataclass
+class _Done:
+    """What a batch's reader returned besides its rows (those are stored with the batch)."""
+
+    table: Table
+    rows_read: list[int]
+    skipped: list[dict[str, int]]
+    assumed_timezone: list[str | None]
+    error: list[str | None]
+    seconds: float
+
+
+def _read_and_store(
+    reader: Reader, units: list[ExportUnit], cfg: ClientConfig, keys: list[str], name: str
+) -> tuple[_Done, ReadBatch]:
+    """Read one batch of exports and remember its rows in the store."""
+    clock = time.perf_counter()
+    with _collector_paused():
+        batch = read_batch(reader, units, cfg)
+    seconds = time.perf_counter() - clock
+    save_batch(
+        cfg.paths.normalised,
+        name,
+        keys,
+        batch.frame,
+        batch.row_export,
+        batch.quarantine,
+        batch.quarantine_export,
+    )
+    done = _Done(batch.table, batch.rows_read, batch.skipped, batch.assumed_timezone, batch.error, seconds)
+    return done, batch
+
+
+def _read_in_worker(
+    reader_name: str, units: list[ExportUnit], cfg: ClientConfig, keys: list[str], name: str
+) -> _Done:
+    """:func:`_read_and_store` in another process: only the counts come back, the rows are in the store."""
+    return _read_and_store(get_reader(reader_name), units, cfg, keys, name)[0]
+
+
+def _process_context() -> multiprocessing.context.BaseContext:
+    """Forked processes where the system has them: they start at once, with the library already
+    imported, and never run the calling script again (a script without a ``__main__`` guard would run
+    itself in every spawned process)."""
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+def _read_jobs(
+    jobs: list[_Job], units: list[ExportUnit], cfg: ClientConfig, workers: int, progress: tqdm
+) -> tuple[dict[int, _Done], dict[int, _Part]]:
+    """Read every batch, in ``workers`` processes when more than one (largest batches first).
+
+    Returns
+    -------
+    done, parts
+        Per job (by its index): what its reader returned; and its rows, for the batches read in this
+        process (those read by other processes are in the store).
+    """
+    done: dict[int, _Done] = {}
+    parts: dict[int, _Part] = {}
+
+    def here(i: int) -> None:
+        job = jobs[i]
+        batch_units = [units[p] for p in job.positions]
+        done[i], batch = _read_and_store(job.reader, batch_units, cfg, job.keys, job.name)
+        at = np.asarray(job.positions, dtype=np.int64)
+        parts[i] = _Part(
+            batch.table, batch.frame, at[batch.row_export], batch.quarantine, at[batch.quarantine_export]
+        )
+        progress.update(len(job.positions))
+
+    if workers > 1 and len(jobs) > 1:
+        order = sorted(range(len(jobs)), key=lambda i: -jobs[i].nbytes)
+        try:
+            with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=_process_context()) as pool:
+                futures: dict[int, Future[_Done]] = {
+                    i: pool.submit(
+                        _read_in_worker,
+                        jobs[i].reader.name,
+                        [units[p] for p in jobs[i].positions],
+                        cfg,
+                        jobs[i].keys,
+                        jobs[i].name,
+                    )
+                    for i in order
+                }
+                for i, future in futures.items():
+                    done[i] = future.result()
+                    progress.update(len(jobs[i].positions))
+        except IngestError:
+            raise
+        except Exception:  # a process could not be started or died: every batch is read again here,
+            done.clear()  # where a real fault of a reader or of the store shows as it would have
+    for i in range(len(jobs)):
+        if i not in done:
+            here(i)
+    return done, parts
 
 
 def _read_exports(
@@ -299,15 +433,17 @@ def _read_exports(
     cfg: ClientConfig,
     settings: str,
     progress: tqdm,
-) -> tuple[dict[int, UnitRecord], list[_Part], dict[int, str]]:
+    workers: int | None = None,
+) -> tuple[dict[int, UnitRecord], list[_Part], dict[int, str], dict[str, float]]:
     """Recognise and read the exports at the positions ``fresh``, format by format, and store what
-    their readers returned, one batch of exports at a time.
+    their readers returned, one batch of exports at a time; with enough to read, batches are read by
+    one process per CPU (see :func:`reading_workers`).
 
     Returns
     -------
-    records, parts, lines
-        The record of each export read (by position), their rows, and one line per export for a
-        person watching.
+    records, parts, lines, seconds
+        The record of each export read (by position), their rows, one line per export for a person
+        watching, and the seconds the readers took per format (added up over processes).
     """
     store = cfg.paths.normalised
     records: dict[int, UnitRecord] = {}
@@ -324,45 +460,43 @@ def _read_exports(
             progress.update()
         else:
             groups.setdefault(reader.name, (reader, []))[1].append(pos)
-    parts: list[_Part] = []
+    fresh_bytes = sum(_unit_bytes(stats[p]) for _r, positions in groups.values() for p in positions)
+    n_workers = reading_workers(fresh_bytes, workers)
+    limit = BATCH_BYTES
+    if n_workers > 1:  # several batches per process, so that they finish together
+        limit = min(BATCH_BYTES, max(PARALLEL_BATCH_BYTES, fresh_bytes // (3 * n_workers)))
+    jobs = []
     for reader, positions in groups.values():
-        for chunk in _chunks(positions, stats):
-            batch = read_batch(reader, [units[p] for p in chunk], cfg)
+        for chunk in _chunks(positions, stats, limit):
             keys = [
                 fingerprint(units[p].relpath, shas[p], reader.name, reader.version, settings) for p in chunk
             ]
-            name = fingerprint(keys)
-            save_batch(
-                store, name, keys, batch.frame, batch.row_export, batch.quarantine, batch.quarantine_export
+            nbytes = sum(_unit_bytes(stats[p]) for p in chunk)
+            jobs.append(_Job(reader, chunk, keys, fingerprint(keys), nbytes))
+    done, read_here = _read_jobs(jobs, units, cfg, n_workers, progress)
+    seconds: dict[str, float] = {}
+    for i, job in enumerate(jobs):
+        got = done[i]
+        seconds[job.reader.name] = seconds.get(job.reader.name, 0.0) + got.seconds
+        for j, pos in enumerate(job.positions):
+            records[pos] = UnitRecord(
+                units[pos].relpath,
+                shas[pos],
+                stats[pos],
+                job.keys[j],
+                job.reader.name,
+                job.reader.version,
+                got.table.value,
+                got.rows_read[j],
+                got.skipped[j],
+                got.assumed_timezone[j],
+                got.error[j],
+                batch=job.name,
             )
-            where = np.asarray(chunk, dtype=np.int64)
-            parts.append(
-                _Part(
-                    batch.table,
-                    batch.frame,
-                    where[batch.row_export],
-                    batch.quarantine,
-                    where[batch.quarantine_export],
-                )
-            )
-            for i, pos in enumerate(chunk):
-                records[pos] = UnitRecord(
-                    units[pos].relpath,
-                    shas[pos],
-                    stats[pos],
-                    keys[i],
-                    reader.name,
-                    reader.version,
-                    reader.table.value,
-                    batch.rows_read[i],
-                    batch.skipped[i],
-                    batch.assumed_timezone[i],
-                    batch.error[i],
-                    batch=name,
-                )
-                lines[pos] = f"{units[pos].relpath}: {reader.name}, {batch.rows_read[i]} rows"
-            progress.update(len(chunk))
-    return records, parts, lines
+            lines[pos] = f"{units[pos].relpath}: {job.reader.name}, {got.rows_read[j]} rows"
+    elsewhere = [p for i, job in enumerate(jobs) if i not in read_here for p in job.positions]
+    parts = list(read_here.values()) + _load_stored(store, records, elsewhere)
+    return records, parts, lines, seconds
 
 
 @contextlib.contextmanager
@@ -385,7 +519,9 @@ def _positions(keys: pd.Series, where: dict[str, int]) -> np.ndarray:
     return lookup[keys.cat.codes.to_numpy()]
 
 
-def _load_stored(store: Path, records: list[UnitRecord], positions: list[int]) -> list[_Part]:
+def _load_stored(
+    store: Path, records: Sequence[UnitRecord] | Mapping[int, UnitRecord], positions: list[int]
+) -> list[_Part]:
     """The stored rows of the exports at ``positions``, one part per stored batch."""
     batches: dict[str, dict[str, int]] = {}
     for pos in positions:
@@ -956,7 +1092,9 @@ def _append(
 # The run
 
 
-def ingest_client(cfg: ClientConfig, *, progress: bool = False, echo: Echo | None = None) -> IngestReport:
+def ingest_client(
+    cfg: ClientConfig, *, progress: bool = False, echo: Echo | None = None, workers: int | None = None
+) -> IngestReport:
     """Read every export of a client into the normalised tables under ``cfg.paths.normalised``.
 
     Exports whose content is unchanged since the last run are not read again; a new export is read
@@ -973,6 +1111,9 @@ def ingest_client(cfg: ClientConfig, *, progress: bool = False, echo: Echo | Non
         Show a progress bar over the exports.
     echo
         Called with one line per export read (for a command line).
+    workers
+        How many processes read new exports; by default one per CPU when there is much to read (at
+        least :data:`PARALLEL_BYTES`), else one.
 
     Returns
     -------
@@ -1012,7 +1153,7 @@ def ingest_client(cfg: ClientConfig, *, progress: bool = False, echo: Echo | Non
         tqdm(total=len(fresh), desc="ingest", unit="export", disable=not progress, leave=False) as bar,
         _collector_paused(),
     ):
-        read, parts, lines = _read_exports(units, fresh, stats, cfg, settings, bar)
+        read, parts, lines, read_seconds = _read_exports(units, fresh, stats, cfg, settings, bar, workers)
     for pos in fresh:
         say(lines[pos])
     records = [r if r is not None else read[i] for i, r in enumerate(remembered)]
@@ -1036,7 +1177,8 @@ def ingest_client(cfg: ClientConfig, *, progress: bool = False, echo: Echo | Non
     manifest.settings, manifest.accounts = settings, accounts
     manifest.save(store)
     prune_batches(store, {r.batch for r in records if r.batch})
-    return IngestReport(cfg.name, store, tables.ingest_log, parsed=[units[i].relpath for i in fresh])
+    parsed = [units[i].relpath for i in fresh]
+    return IngestReport(cfg.name, store, tables.ingest_log, parsed=parsed, read_seconds=read_seconds)
 
 
 def write_tables(tables: Tables, store: Path) -> None:

@@ -37,12 +37,15 @@ class IngestReport:
         The ingest log: one row per export (see ``community_health.ingest.store.LOG_COLUMNS``).
     parsed
         The exports read in this run (the others were unchanged and not read again).
+    read_seconds
+        The seconds the readers took in this run, per format (added up over the processes that read).
     """
 
     client: str
     store: Path
     files: pd.DataFrame
     parsed: list[str] = field(default_factory=list)
+    read_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def unrecognised(self) -> pd.DataFrame:
