@@ -189,3 +189,14 @@ def test_exports_read_by_several_processes_give_the_tables_one_process_gives(
         added[workers] = read_tables(cfg.paths.normalised)
     assert_same_tables(added[2], added[1])
     assert_same_tables(added[1], got[1])
+
+
+def test_the_command_line_reads_with_the_processes_asked_for(tmp_path: Path, capsys) -> None:
+    from community_health.cli import main
+
+    one = client(tmp_path / "one", "acme", BASE + MONTH)
+    ingest_client(one, workers=1)
+    two = client(tmp_path / "two", "acme", BASE + MONTH)
+    assert main(["ingest", "--client", "acme", "--data-dir", str(tmp_path / "two"), "--workers", "2"]) == 0
+    assert f"Ingested {len(BASE + MONTH)} export(s)" in capsys.readouterr().out
+    assert_same_tables(read_tables(two.paths.normalised), read_tables(one.paths.normalised))

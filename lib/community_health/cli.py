@@ -29,7 +29,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from community_health.ingest import ingest_client
 
     cfg = load_client(args.client, args.data_dir)
-    report = ingest_client(cfg, progress=sys.stderr.isatty(), echo=_echo)
+    report = ingest_client(cfg, progress=sys.stderr.isatty(), echo=_echo, workers=args.workers)
     print(report)
     return 0
 
@@ -145,6 +145,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ingest.add_argument("--client", default="demo", help="folder under the data folder (default: demo)")
     ingest.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="default: data")
+    ingest.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="processes that read new exports (default: one per CPU when there are 32 MB or more to read)",
+    )
 
     render = verb(
         "render",
