@@ -522,3 +522,19 @@ def test_mastodon_archive_zip_reads_its_outbox_and_the_display_name():
     assert zipped.frame[M.message_id].tolist() == plain.frame[M.message_id].tolist()
     assert set(zipped.frame[M.author_name]) == {"Brightbrew Coffee"}  # from actor.json
     assert set(zipped.frame[M.author_id]) == {"brightbrew@mastodon.social"}
+
+
+def test_discord_csv_unix_and_unixms_dates_are_utc_instants_sharing_ids():
+    # DiscordChatExporter's --dateformat unix / unixms write the instant as Unix seconds or milliseconds,
+    # under the current header (unquoted). No zone is assumed.
+    seconds = read(parse_discord_csv, "discord/discord_csv_unix_seconds_dates.csv")
+    millis = read(parse_discord_csv, "discord/discord_csv_unixms_dates.csv")
+    for result in (seconds, millis):
+        assert_balanced(result)
+        assert (result.rows_read, len(result.frame), len(result.quarantine)) == (2, 2, 0)
+        assert result.assumed_timezone is None and result.error is None
+        m = result.frame.set_index(M.source_row)
+        assert m.loc[2, M.created_at] == utc("2024-03-05 14:22:00")
+        assert m.loc[3, M.reactions] == 2
+    assert millis.frame.set_index(M.source_row).loc[3, M.created_at] == utc("2024-03-05 14:25:00.250")
+    assert seconds.frame[M.message_id].iloc[0] == millis.frame[M.message_id].iloc[0]

@@ -5,7 +5,8 @@ Layouts (FORMATS.md):
 current
     ``AuthorID,Author,Date,Content,Attachments,Reactions``, comma-separated, every field quoted. ``Date``
     is written in the exporter's locale and local time (``1/5/2023 2:22 PM``, ``05/01/2023 14:22``), or
-    with an offset when asked to.
+    with an offset when asked to, or as Unix seconds or milliseconds (``--dateformat unix`` / ``unixms``:
+    ``1709648520``, ``1709648520000``), which are instants in UTC.
 2019
     ``AuthorID;Author;Date;Content;Attachments;Reactions;``: **semicolon-separated with a trailing
     ``;``** on every line, CRLF, dates like ``05-Dec-19 12:31 AM`` in the exporter's local time with no
@@ -70,6 +71,8 @@ SKIP_EMPTY = "Discord message without text or attachments (webhook or embed-only
 _FILE_NAME = re.compile(r"^(?P<title>.*?)\s*\[(?P<id>\d{15,25})\](?:\s*\[part \d+\])?$")
 _DISCRIMINATOR = re.compile(r"#(\d{4})$")
 _REACTION_COUNT = re.compile(r"\((\d+)\)")
+# DiscordChatExporter's "unix" and "unixms" date formats: seconds (9-11 digits), milliseconds (12-14).
+_UNIX_DATE = r"\s*\d{9,14}\s*"
 
 
 def is_header(cells: Sequence[str]) -> bool:
@@ -118,9 +121,16 @@ def _dates(rows: SheetRows, zone: str) -> tuple[pd.Series, str | None]:
     """``Date`` into UTC: offsets kept; named months and numeric dates read in the client's zone."""
     raw = rows.required("Date", DATE_EXPECTED)
     n = len(raw)
-    created, local = parse_dates(raw, (*DATE_FORMATS, "ISO8601"), zone)
+    unix = raw.str.fullmatch(_UNIX_DATE).fillna(False).to_numpy(dtype=bool)
+    created, local = parse_dates(raw.where(~unix), (*DATE_FORMATS, "ISO8601"), zone)
+    if unix.any():
+        digits = raw[unix].str.strip()
+        numbers = pd.to_numeric(digits).astype("int64")
+        millis = np.where(digits.str.len() >= 12, numbers, numbers * 1000)
+        created = created.copy()
+        created.iloc[np.flatnonzero(unix)] = pd.to_datetime(millis, unit="ms", utc=True)
     note = None
-    rest = (created.isna() & raw.notna()).to_numpy(dtype=bool)
+    rest = (created.isna() & raw.notna()).to_numpy(dtype=bool) & ~unix
     if rest.any():
         parts = split_numeric(raw[rest].tolist())
         order, naive = day_month_order(parts, chronological=True, month_first=month_first_by_convention(zone))
