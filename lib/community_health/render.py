@@ -183,7 +183,8 @@ def render_report(
 
     destination = report_dir(out_dir, client, chosen, notebook)
     destination.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", dir=destination.parent))
+    _remove_abandoned(destination)
+    staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.{os.getpid()}.", dir=destination.parent))
     staging.chmod(0o755)  # mkdtemp makes it private; a report folder is read like any other
     parameters = {
         "client": client,
@@ -223,6 +224,9 @@ def render_report(
         shutil.rmtree(failed, ignore_errors=True)
         staging.rename(failed)
         raise RenderError(f"{client} {chosen}: {exc} (the executed notebook is kept in {failed})") from exc
+    except BaseException:  # interrupted (Ctrl-C, the batch stopped): nothing half-written stays behind
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
 
     (staging / "render.json").write_text(
         json.dumps(
@@ -423,6 +427,25 @@ def _write_atomic(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_bytes(data)
     tmp.replace(path)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def _remove_abandoned(destination: Path) -> None:
+    """Remove the staging folders of ``destination`` whose render process is gone (killed halfway):
+    they are named ``.<name>.<pid>.<random>``, and a render still running keeps its own."""
+    for staging in destination.parent.glob(f".{destination.name}.*"):
+        pid = staging.name[len(destination.name) + 2 :].split(".", 1)[0]
+        if staging.is_dir() and (not pid.isdigit() or not _alive(int(pid))):
+            shutil.rmtree(staging, ignore_errors=True)
 
 
 def _replace_dir(staging: Path, destination: Path) -> None:
