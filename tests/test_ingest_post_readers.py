@@ -698,3 +698,20 @@ def test_a_date_in_a_year_no_timestamp_can_hold_is_quarantined_not_a_crash():
         'exports/ig.csv row 2, field "Publish time": expected a date like 10/01/2025 14:05, '
         'got "12/31/7011 23:00"'
     )
+
+
+def test_facebook_insights_xlsx_breakdown_sheet_named_without_space_before_parenthesis():
+    # The .xlsx download names the breakdown sheet "Lifetime Talking About This(..." (cut to 31 characters,
+    # no space before the parenthesis); its bare share / like / comment columns are that breakdown's.
+    title = "Lifetime Talking About This (Post) by action type"
+    assert breakdown_of("Lifetime Talking About This(...") == title
+    assert breakdown_of("Key Metrics") is None
+    fixture = "facebook/facebook_insights_xlsx_cut_breakdown_sheet_name.xlsx"
+    result = read(parse_facebook_insights_xls, fixture)
+    assert (result.rows_read, len(result.frame), len(result.quarantine)) == (2, 2, 0)
+    p = result.frame.set_index(Posts.post_id)
+    photo = p.loc["520000000000001_530000000000011"]
+    assert (photo[Posts.reach], photo[Posts.comments], photo[Posts.shares]) == (1200, 5, 3)
+    video = p.loc["520000000000001_530000000000012"]
+    assert (video[Posts.reach], video[Posts.comments], video[Posts.shares]) == (5400, 22, 12)
+    assert video[Posts.created_at] == pd.Timestamp("2017-07-25 16:00", tz="UTC")  # 18:00 in Madrid (CEST)

@@ -92,11 +92,16 @@ _POST_ID = re.compile(r"\s*\d+(_\d+)?\s*")
 
 
 def breakdown_of(sheet: str) -> str | None:
-    """The breakdown title a sheet is named after (Excel cuts sheet names to 31 characters), or None."""
-    name = sheet.strip().rstrip(".… ")
-    if len(name) < 20:
+    """The breakdown title a sheet is named after (Excel cuts sheet names to 31 characters), or None.
+
+    Spaces are not compared: the download names its sheet ``Lifetime Talking About This(...`` (the
+    title cut to fit, with no space before the parenthesis) for ``Lifetime Talking About This (Post) by
+    action type``.
+    """
+    name = re.sub(r"\s+", "", sheet).rstrip(".…")
+    if len(name) < 17:
         return None
-    return next((t for t in BREAKDOWN_TITLES.values() if t.startswith(name)), None)
+    return next((t for t in BREAKDOWN_TITLES.values() if re.sub(r"\s+", "", t).startswith(name)), None)
 
 
 def title_of(name: str, breakdown: str | None = None) -> str:
