@@ -197,7 +197,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.run(args)
     except KeyboardInterrupt:
-        _echo("interrupted")
+        again = ""
+        if args.verb in ("ingest", "render", "batch"):
+            again = (
+                " Nothing half-written was kept; run the same command again to finish (reports already "
+                "finished and exports already read are not done again)."
+            )
+        _echo(f"community-health {args.verb}: interrupted.{again}")
         return 130
     except Exception as exc:  # one plain sentence, not a traceback
         _echo(f"community-health {args.verb}: {exc}")
