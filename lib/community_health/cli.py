@@ -199,10 +199,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         again = ""
         if args.verb in ("ingest", "render", "batch"):
-            again = (
-                " Nothing half-written was kept; run the same command again to finish (reports already "
-                "finished and exports already read are not done again)."
-            )
+            again = " Nothing half-written was kept; run the same command again to finish"
+            again += " (the reports already finished are skipped)." if args.verb == "batch" else "."
         _echo(f"community-health {args.verb}: interrupted.{again}")
         return 130
     except Exception as exc:  # one plain sentence, not a traceback
