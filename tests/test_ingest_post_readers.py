@@ -715,3 +715,21 @@ def test_facebook_insights_xlsx_breakdown_sheet_named_without_space_before_paren
     video = p.loc["520000000000001_530000000000012"]
     assert (video[Posts.reach], video[Posts.comments], video[Posts.shares]) == (5400, 22, 12)
     assert video[Posts.created_at] == pd.Timestamp("2017-07-25 16:00", tz="UTC")  # 18:00 in Madrid (CEST)
+
+
+def test_linkedin_content_with_post_title_link_type_columns_reads_as_the_update_ones(tmp_path: Path):
+    # Newer exports name the columns "Post title, Post link, Post type" instead of "Update ...".
+    fixture = "linkedin/linkedin_content_post_title_link_type_columns.xlsx"
+    target = tmp_path / "download.xlsx"
+    shutil.copy(FIXTURES / fixture, target)
+    reader = detect(Probe(ExportUnit(target, "exports/download.xlsx")))
+    assert reader is not None and reader.name == "linkedin_content"
+    result = read(parse_linkedin_content, fixture, source=LINKEDIN_SOURCE)
+    assert_balanced(result)
+    assert (result.rows_read, len(result.frame), len(result.quarantine)) == (2, 2, 0)
+    posts = by_id(result.frame)
+    autumn = posts.loc["urn:li:activity:7381234567890123456"]
+    assert autumn[Posts.text] == "Our autumn blend is here"
+    assert autumn[Posts.url] == "https://www.linkedin.com/feed/update/urn:li:activity:7381234567890123456"
+    assert (autumn[Posts.impressions], autumn[Posts.reactions], autumn[Posts.shares]) == (4210, 97, 6)
+    assert autumn[Posts.created_at] == utc("2025-09-30 22:00")

@@ -4,7 +4,8 @@ Layout (FORMATS.md): a workbook (binary Excel 97-2003 ``.xls``, or ``.xlsx``; a 
 same) whose posts sheet (``All posts``) has **a notes row or two above the header**; columns like
 ``Update title, Update link, Update type, Campaign name, Posted by, Created date, Campaign start date,
 Campaign end date, Audience, Impressions, Views (excluding off-site video views), Offsite Views, Clicks,
-Click through rate (CTR), Likes, Comments, Reposts, Follows, Engagement rate, Content Type``. Dates are
+Click through rate (CTR), Likes, Comments, Reposts, Follows, Engagement rate, Content Type``; newer exports
+say ``Post title, Post link, Post type`` for the first three, which are read as the ``Update`` ones. Dates are
 **date-only** (``10/01/2025``, or a date cell): read as midnight in the client's time zone, which the
 ingest log reports as assumed. Rates are fractions (``0.0345``) and are not carried over: resonance works
 its rates out from the counts. The ``Metrics`` sheet beside it holds one row per day for the whole page
@@ -71,10 +72,24 @@ METRICS_REASON = (
 )
 
 
+# Newer exports name the post columns "Post ..." where older ones say "Update ...".
+POST_ALIASES = {"Post title": "Update title", "Post link": "Update link", "Post type": "Update type"}
+
+
 def is_header(cells: Sequence[str]) -> bool:
-    """The posts header: ``Created date`` with ``Update link`` or ``Update title``."""
-    names = set(cells)
+    """The posts header: ``Created date`` with ``Update link`` or ``Update title`` (or ``Post ...``)."""
+    names = {POST_ALIASES.get(c, c) for c in cells}
     return "Created date" in names and bool({"Update link", "Update title"} & names)
+
+
+def _with_update_names(table: RawTable) -> RawTable:
+    """The table with ``Post title/link/type`` named as the ``Update`` columns (when those are absent)."""
+    renames = {
+        old: new for old, new in POST_ALIASES.items() if old in table.frame.columns and new not in table.frame
+    }
+    if renames:
+        table.frame = table.frame.rename(columns=renames)
+    return table
 
 
 def is_metrics_header(cells: Sequence[str]) -> bool:
@@ -97,7 +112,7 @@ def post_ids(links: pd.Series) -> pd.Series:
 
 
 def _posts(table: RawTable, ctx: ReadContext) -> ReadResult:
-    rows = SheetRows(table, ctx)
+    rows = SheetRows(_with_update_names(table), ctx)
     missing = [c for c in ("Update link", "Created date") if not rows.has(c)]
     if missing:
         return rows.refuse_missing(Table.POSTS, missing, "Update title, Update link, Created date, ...")
