@@ -733,3 +733,17 @@ def test_linkedin_content_with_post_title_link_type_columns_reads_as_the_update_
     assert autumn[Posts.url] == "https://www.linkedin.com/feed/update/urn:li:activity:7381234567890123456"
     assert (autumn[Posts.impressions], autumn[Posts.reactions], autumn[Posts.shares]) == (4210, 97, 6)
     assert autumn[Posts.created_at] == utc("2025-09-30 22:00")
+
+
+def test_x_archive_handle_is_the_name_most_replies_to_own_tweets_give():
+    # A 2017 archive lists first a reply to one of the account's own tweets whose in_reply_to_screen_name
+    # is another account; the account's own thread below it names the owner twice.
+    result = read(parse_x_archive, "x_archive/x_archive_reply_to_own_tweet_naming_another_account.js")
+    assert_balanced(result)
+    assert (result.rows_read, len(result.frame), len(result.quarantine)) == (4, 4, 0)
+    assert set(result.frame[Messages.channel]) == {"brightbrew"}
+    assert set(result.frame[Messages.author_id]) == {"brightbrew"}
+    m = by_id(result.frame, Messages.message_id)
+    assert m.loc["842541000000000002", Messages.thread_id] == "842535905818632192"
+    assert m.loc["842586074962575364", Messages.thread_id] == "842535905818632192"
+    assert m.loc["842541000000000002", Messages.text] == "3/ And weigh the beans & the water"

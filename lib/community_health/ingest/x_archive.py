@@ -50,6 +50,7 @@ published, only hidden in some countries.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import PurePosixPath
 from typing import Any
@@ -153,7 +154,8 @@ def owner_handle(tweets: Sequence[Mapping[str, Any]], ids: Sequence[str | None])
 
     The address of a tweet's own media (``https://x.com/<handle>/status/<its id>/photo/1``) names it;
     so does ``in_reply_to_screen_name`` of a reply to another tweet of the archive (a thread the account
-    continued itself).
+    continued itself), the name most such replies give: real archives hold the odd reply to one of the
+    account's tweets that names another account (``in_reply_to_user_id`` not the owner's).
     """
     own = {i for i in ids if i}
     for tweet, tid in zip(tweets, ids, strict=True):
@@ -165,12 +167,13 @@ def owner_handle(tweets: Sequence[Mapping[str, Any]], ids: Sequence[str | None])
                 match = HANDLE.match(url) if isinstance(url, str) else None
                 if match and match.group(2) == tid:
                     return match.group(1)
+    names: Counter[str] = Counter()
     for tweet in tweets:
         parent = text_or_none(tweet.get("in_reply_to_status_id_str") or tweet.get("in_reply_to_status_id"))
         name = text_or_none(tweet.get("in_reply_to_screen_name"))
         if parent in own and name:
-            return name
-    return None
+            names[name] += 1
+    return names.most_common(1)[0][0] if names else None
 
 
 def account_handle(data: bytes, source: str) -> str | None:
