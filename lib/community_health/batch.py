@@ -55,7 +55,15 @@ LOCK_FILE = ".batch.lock"
 #: A job whose worker process dies is tried once more in a fresh pool before it counts as failed.
 ATTEMPTS = 2
 #: Imported once by the fork server, so that each worker process starts with them imported.
-PRELOAD = ["community_health.batch", "community_health.ingest", "community_health.render"]
+PRELOAD = [
+    "community_health.batch",
+    "community_health.ingest",
+    "community_health.render",
+    # the rendering toolchain, which community_health.render imports only where it is used
+    "papermill",
+    "nbconvert",
+    "jupyter_client.manager",
+]
 #: Characters of an error message shown in the summary table (batch.json and error.json hold it all).
 TABLE_ERROR_CHARS = 110
 

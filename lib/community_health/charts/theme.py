@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import plotly.graph_objects as go
 
 from community_health.config import Branding
@@ -10,8 +12,12 @@ MUTED = "#5f6b7a"
 GRID = "#e6e9ee"
 
 
+@functools.lru_cache(maxsize=32)
 def template(branding: Branding) -> go.layout.Template:
-    """A plotly template in the client's colours: quiet grid, readable type, no title inside the chart."""
+    """A plotly template in the client's colours: quiet grid, readable type, no title inside the chart.
+
+    Built once per branding: a figure given it keeps a copy of its own (plotly copies a template it is
+    assigned), so the one returned here is never changed by a chart."""
     colorway = [
         branding.primary,
         branding.secondary,
