@@ -747,3 +747,44 @@ def test_x_archive_handle_is_the_name_most_replies_to_own_tweets_give():
     assert m.loc["842541000000000002", Messages.thread_id] == "842535905818632192"
     assert m.loc["842586074962575364", Messages.thread_id] == "842535905818632192"
     assert m.loc["842541000000000002", Messages.text] == "3/ And weigh the beans & the water"
+
+
+@pytest.mark.parametrize(
+    "fixture",
+    [
+        "youtube/youtube_table_data_spanish_headers_and_dates.csv",
+        "youtube/youtube_tabellendaten_german_headers_dot_dates.csv",
+    ],
+)
+def test_youtube_table_exported_in_spanish_or_german_reads_as_the_english_one(tmp_path: Path, fixture: str):
+    # Studio writes headers, the Total label and dates in its interface's language.
+    target = tmp_path / "export.csv"
+    shutil.copy(FIXTURES / fixture, target)
+    reader = detect(Probe(ExportUnit(target, "exports/export.csv")))
+    assert reader is not None and reader.name == "youtube_studio"
+    result = read(parse_youtube_csv, fixture)
+    assert_balanced(result)
+    assert (result.rows_read, len(result.frame), len(result.quarantine)) == (3, 2, 0)
+    assert result.skipped == {"YouTube Studio Total row (the sum of the rows below it, not a video)": 1}
+    videos = by_id(result.frame)
+    tasting = videos.loc["abc123DEF45"]
+    assert tasting[Posts.created_at] == utc("2025-09-04 22:00")  # 5 September, midnight in Madrid
+    assert tasting[Posts.impressions] == 40000 and tasting[Posts.video_views] > 4000
+    assert videos.loc["-zYxWvUtSrQ", Posts.created_at] == utc("2025-01-11 23:00")  # 12 January
+    assert videos.loc["-zYxWvUtSrQ", Posts.video_views] == 1000
+
+
+def test_youtube_german_zip_names_its_files_tabellendaten_and_gesamtwerte(tmp_path: Path):
+    table = (FIXTURES / "youtube/youtube_tabellendaten_german_headers_dot_dates.csv").read_bytes()
+    target = tmp_path / "Inhalt 2025-09-01_2025-10-01 Brightbrew.zip"
+    with zipfile.ZipFile(target, "w") as zf:
+        zf.writestr("Tabellendaten.csv", table)
+        zf.writestr("Gesamtwerte.csv", "Datum,Aufrufe\n2025-10-29,3415\n2025-10-30,3000\n")
+    reader = detect(Probe(ExportUnit(target, f"exports/{target.name}")))
+    assert reader is not None and reader.name == "youtube_studio"
+    with zipfile.ZipFile(target) as zf:
+        files = {n: zf.read(n) for n in zf.namelist()}
+    result = parse_youtube_zip(files, ReadContext(f"exports/{target.name}", MADRID))
+    assert (result.rows_read, len(result.frame), len(result.quarantine)) == (5, 2, 0)
+    assert set(result.frame[Posts.channel]) == {"Brightbrew"}
+    assert sum(result.skipped.values()) == 3  # the Gesamt row and the two days of Gesamtwerte.csv

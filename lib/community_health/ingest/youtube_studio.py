@@ -11,6 +11,12 @@ percentages carry no ``%``; the subscriber change can be negative. ``Chart data.
 (``Date, Content, Video title, ..., Views``: one row per video per day) and ``Totals.csv`` the channel's
 daily totals (``Date, Views``). Files re-saved by a spreadsheet show ``dd-mm-yyyy`` dates and CRLF.
 
+Studio writes the export in the language of its interface: Spanish (``Contenido, Título del vídeo, Hora de
+publicación del vídeo, Visualizaciones, ...``, dates ``5 sept 2025``) and German (``Videos, Videotitel,
+Veröffentlichungszeitpunkt des Videos, Aufrufe, ...`` in ``Tabellendaten.csv``, ``Diagrammdaten.csv``,
+``Gesamtwerte.csv``, dates ``05.09.2025``) headers are read as the English ones
+(:data:`LOCALISED_HEADERS`; a client's column mapping takes precedence), their month names as English ones.
+
 Rows of ``Table data.csv`` go to ``posts``:
 
 ============  ===================================================================================
@@ -58,8 +64,64 @@ from community_health.schema import Platform, Posts
 
 NAME = "youtube_studio"
 TABLE_FILE, CHART_FILE, TOTALS_FILE = "Table data.csv", "Chart data.csv", "Totals.csv"
-# The last is dd-mm-yyyy, as a file re-saved by a day-first spreadsheet shows it.
-PUBLISH_FORMATS = ("%b %d, %Y", "%b %d %Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%B %d, %Y", "%d-%m-%Y")
+# The names a German interface gives the three files.
+LOCALISED_FILES = {
+    "Tabellendaten.csv": TABLE_FILE,
+    "Diagrammdaten.csv": CHART_FILE,
+    "Gesamtwerte.csv": TOTALS_FILE,
+}
+# dd-mm-yyyy is how a file re-saved by a day-first spreadsheet shows it; "%d %b %Y" a Spanish date
+# ("5 sept 2025") once its month is translated, "%d.%m.%Y" a German one.
+PUBLISH_FORMATS = (
+    "%b %d, %Y",
+    "%b %d %Y",
+    "%Y-%m-%d",
+    "%Y-%m-%d %H:%M:%S",
+    "%B %d, %Y",
+    "%d-%m-%Y",
+    "%d %b %Y",
+    "%d.%m.%Y",
+)
+# Header names of exports made in a Spanish or German interface -> the English ones.
+LOCALISED_HEADERS = {
+    "Contenido": "Content",
+    "Título del vídeo": "Video title",
+    "Hora de publicación del vídeo": "Video publish time",
+    "Duración": "Duration",
+    "Visualizaciones": "Views",
+    "Tiempo de visualización (horas)": "Watch time (hours)",
+    "Suscriptores": "Subscribers",
+    "Ingresos estimados (USD)": "Estimated revenue (USD)",
+    "Impresiones": "Impressions",
+    "Porcentaje de clics de las impresiones (%)": "Impressions click-through rate (%)",
+    "Me gusta": "Likes",
+    "Fecha": "Date",
+    "Videos": "Content",
+    "Videotitel": "Video title",
+    "Veröffentlichungszeitpunkt des Videos": "Video publish time",
+    "Dauer": "Duration",
+    "Aufrufe": "Views",
+    "Wiedergabezeit (Stunden)": "Watch time (hours)",
+    "Abonnenten": "Subscribers",
+    "Impressionen": "Impressions",
+    "Klickrate der Impressionen (%)": "Impressions click-through rate (%)",
+    "Datum": "Date",
+}
+# Spanish and German month abbreviations -> English ones (for "%b").
+_MONTHS = {
+    "ene": "Jan",
+    "abr": "Apr",
+    "ago": "Aug",
+    "sept": "Sep",
+    "dic": "Dec",
+    "mär": "Mar",
+    "märz": "Mar",
+    "mai": "May",
+    "okt": "Oct",
+    "dez": "Dec",
+}
+_MONTH_WORD = re.compile(r"(?<![^\W\d_])([^\W\d_]+)\.?(?![^\W\d_])")
+TOTAL_LABELS = frozenset({"Total", "Gesamt"})
 PUBLISH_EXPECTED = 'a date like "Oct 2, 2025"'
 VIDEO_ID = r"\s*[A-Za-z0-9_-]{6,20}\s*"
 # Metric columns only YouTube Studio writes (a Totals.csv is recognised by them, or by its name).
@@ -133,13 +195,34 @@ def channel_from_name(source: str) -> str | None:
     return None
 
 
+def studio_mapping(mapping: Mapping[str, str] | None) -> dict[str, str]:
+    """The column mapping to read an export with: localised headers as English, the client's own first."""
+    return {**LOCALISED_HEADERS, **(mapping or {})}
+
+
+def english_months(values: pd.Series) -> pd.Series:
+    """Dates with Spanish or German month abbreviations (``5 sept 2025``, ``3 Okt. 2025``) in English."""
+
+    def swap(match: re.Match[str]) -> str:
+        word = match.group(1)
+        return _MONTHS.get(word.lower(), word)
+
+    text = values.astype("str")
+    foreign = text.str.contains(r"[^\W\d_]", regex=True, na=False) & ~text.str.contains(",", na=False)
+    if not foreign.any():
+        return values
+    out = values.copy()
+    out[foreign] = text[foreign].str.replace(_MONTH_WORD, swap, regex=True)
+    return out
+
+
 def publish_dates(rows: SheetRows, timezone: str) -> pd.Series:
     """``Video publish time`` as midnight in ``timezone``, in UTC; rows that hold no date are flagged.
 
     A file re-saved by a day-first spreadsheet reads ``02-10-2025`` (day first) for ``Oct 2, 2025``.
     """
     raw = rows.required("Video publish time", PUBLISH_EXPECTED)
-    dates, local = parse_dates(raw, PUBLISH_FORMATS, timezone)
+    dates, local = parse_dates(english_months(raw), PUBLISH_FORMATS, timezone)
     rows.checks.flag(
         (dates.isna() & raw.notna()).to_numpy(dtype=bool), "Video publish time", PUBLISH_EXPECTED, raw
     )
@@ -172,7 +255,7 @@ def parse_table_data(data: bytes, ctx: ReadContext, channel: str | None = None) 
             Table.POSTS, missing, "Content, Video title, Video publish time, Views, ..."
         )
     content = rows.text("Content").str.strip()
-    rows.checks.skip((content == "Total").fillna(False).to_numpy(dtype=bool), TOTAL_REASON)
+    rows.checks.skip(content.isin(TOTAL_LABELS).to_numpy(dtype=bool), TOTAL_REASON)
     post_id = rows.matching("Content", VIDEO_ID, "a video id like dQw4w9WgXcQ")
     created = publish_dates(rows, ctx.timezone)
     n = len(rows)
@@ -232,7 +315,8 @@ def kind_of(data: bytes, name: str, mapping: Mapping[str, str] | None = None) ->
     text = decode(data[: 256 * 1024], strict=False)
     cut = text.rfind("\n")
     head = text[: cut if cut > 0 else len(text)]
-    named_totals = PurePosixPath(name).name.lower() == TOTALS_FILE.lower()
+    base = PurePosixPath(name).name
+    named_totals = LOCALISED_FILES.get(base, base).lower() == TOTALS_FILE.lower()
     tests: list[tuple[str, HeaderTest]] = [
         (TABLE_FILE, is_table_header),
         (CHART_FILE, is_chart_header),
@@ -258,6 +342,7 @@ def parse_youtube_csv(data: bytes, ctx: ReadContext, channel: str | None = None)
         The channel's name, when the export's name gives it (else read from ``ctx.source``).
     """
     channel = channel or channel_from_name(ctx.source)
+    ctx = ReadContext(ctx.source, ctx.timezone, studio_mapping(ctx.column_mapping))
     kind = kind_of(data, ctx.source, ctx.column_mapping)
     if kind == CHART_FILE:
         return skip_rows(data, ctx, is_chart_header, CHART_REASON, "Date, Content, Video title, Views")
@@ -277,6 +362,7 @@ def parse_youtube_zip(files: Mapping[str, bytes], ctx: ReadContext) -> ReadResul
         The zip's path (its name may name the channel) and the client's time zone.
     """
     channel = channel_from_name(ctx.source)
+    ctx = ReadContext(ctx.source, ctx.timezone, studio_mapping(ctx.column_mapping))
     csvs = sorted(n for n in files if n.lower().endswith(".csv"))
     results = []
     ignored = []
@@ -323,10 +409,11 @@ def _detect(probe: Probe) -> bool:
     if probe.unit.is_folder:
         return False
     if probe.names:
-        return any(PurePosixPath(n).name in (TABLE_FILE, CHART_FILE, TOTALS_FILE) for n in probe.names)
+        names = {TABLE_FILE, CHART_FILE, TOTALS_FILE, *LOCALISED_FILES}
+        return any(PurePosixPath(n).name in names for n in probe.names)
     if not probe.text or probe.json_head:
         return False
-    return kind_of(probe.head, probe.unit.path.name, probe.mappings.get(NAME)) is not None
+    return kind_of(probe.head, probe.unit.path.name, studio_mapping(probe.mappings.get(NAME))) is not None
 
 
 def _read(unit: ExportUnit, ctx: ReadContext) -> ReadResult:
