@@ -538,3 +538,15 @@ def test_discord_csv_unix_and_unixms_dates_are_utc_instants_sharing_ids():
         assert m.loc[3, M.reactions] == 2
     assert millis.frame.set_index(M.source_row).loc[3, M.created_at] == utc("2024-03-05 14:25:00.250")
     assert seconds.frame[M.message_id].iloc[0] == millis.frame[M.message_id].iloc[0]
+
+
+def test_reddit_html_entities_of_body_title_and_selftext_are_decoded_once():
+    # Reddit (and so Pushshift) writes the markdown's <, > and & as &lt;, &gt; and &amp;.
+    result = read(parse_reddit_jsonl, "reddit/reddit_pushshift_html_entities.jsonl")
+    assert_balanced(result)
+    assert (result.rows_read, len(result.frame), len(result.quarantine)) == (2, 2, 0)
+    m = by_id(result.frame)
+    assert m.loc["t1_cnas8zv", M.text] == (
+        "> Is a burr grinder worth it?\n\nYes. R&D on blades stopped in 1995 <3\n\n&#x200B;"
+    )
+    assert m.loc["t3_1009xyz", M.text] == "Q&A thread\n\nFish & chips > coffee?"

@@ -21,7 +21,8 @@ kind         ``post`` for a submission, ``comment`` for a comment on it, ``reply
 author       ``author`` (``[deleted]`` accounts share that one id, as Discord's deleted users do);
              ``AutoModerator`` is a bot
 created_at   ``created_utc`` (Unix seconds, UTC)
-text         ``body``; for a submission ``title`` and ``selftext``
+text         ``body``; for a submission ``title`` and ``selftext``; Reddit writes ``<``, ``>`` and ``&`` of
+             the markdown as ``&lt;``, ``&gt;`` and ``&amp;`` (``&gt; a quote``), which are decoded
 reactions    ``score`` when it is not negative (a net vote count below zero is not a count: null)
 comments     ``num_comments`` for a submission
 url          ``https://www.reddit.com`` + ``permalink``, built from the ids when the line has none
@@ -205,10 +206,10 @@ def parse_reddit_jsonl(data: bytes, ctx: ReadContext) -> ReadResult:
                 for v in (m.get("title"), m.get("selftext"))
                 if isinstance(v, str) and v.strip() and v.strip() not in (DELETED, REMOVED)
             ]
-            text.append("\n\n".join(parts) or None)
+            text.append(unescape_reddit("\n\n".join(parts)) or None)
         else:
             body = m.get("body")
-            text.append(body if isinstance(body, str) else None)
+            text.append(unescape_reddit(body) if isinstance(body, str) else None)
     url = []
     for m, own, post, lk, sub in zip(rows.items, ids, is_post, thread_id, subreddit, strict=True):
         permalink = m.get("permalink")
@@ -251,6 +252,16 @@ def parse_reddit_jsonl(data: bytes, ctx: ReadContext) -> ReadResult:
 
 _REDDIT_LINE = re.compile(r'"subreddit"\s*:')
 _REDDIT_TIME = re.compile(r'"created_utc"\s*:')
+
+
+def unescape_reddit(text: str) -> str:
+    """Reddit's markdown as written: ``&lt;``, ``&gt;`` and ``&amp;`` decoded once (``&amp;#x200B;`` becomes
+    ``&#x200B;``, the entity the author typed)."""
+    if "&" not in text:
+        return text
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 _REDDIT_SHAPE = re.compile(r'"(?:link_id|parent_id|num_comments|selftext|body)"\s*:')
 
 
