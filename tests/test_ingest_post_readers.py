@@ -788,3 +788,34 @@ def test_youtube_german_zip_names_its_files_tabellendaten_and_gesamtwerte(tmp_pa
     assert (result.rows_read, len(result.frame), len(result.quarantine)) == (5, 2, 0)
     assert set(result.frame[Posts.channel]) == {"Brightbrew"}
     assert sum(result.skipped.values()) == 3  # the Gesamt row and the two days of Gesamtwerte.csv
+
+
+def test_x_archive_grailbird_month_file_of_an_archive_from_before_2019(tmp_path: Path):
+    # data/js/tweets/2015_01.js: "Grailbird.data.tweets_2015_01 =", bare tweets with "text", dates like
+    # "2015-01-24 02:02:37 +0000", the author in "user", retweets in "retweeted_status", no counts.
+    fixture = "x_archive/x_archive_grailbird_month_file.js"
+    result = read(parse_x_archive, fixture)
+    assert_balanced(result)
+    assert (result.rows_read, len(result.frame), len(result.quarantine)) == (3, 2, 0)
+    assert result.skipped == {
+        "X retweet of another account's post (not the brand's own words), not counted as its post": 1
+    }
+    m = by_id(result.frame, Messages.message_id)
+    post = m.loc["558807048880521216"]
+    assert post[Messages.created_at] == utc("2015-01-24 02:02:37")
+    assert post[Messages.text] == "My time is 6:01.90 & falling."
+    assert post[Messages.channel] == "brightbrew" and post[Messages.author_is_brand]
+    assert pd.isna(post[Messages.reactions]) and pd.isna(post[Messages.shares])
+    reply = m.loc["558806000000000000"]
+    assert (reply[Messages.kind], reply[Messages.parent_id]) == ("reply", "558700000000000000")
+    archive = tmp_path / "brightbrew_archive.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("data/js/tweets/2015_01.js", (FIXTURES / fixture).read_bytes())
+        zf.writestr("data/js/tweet_index.js", "var tweet_index = []")
+        zf.writestr("tweets.csv", '"tweet_id","timestamp","text"\n')
+    reader = detect(Probe(ExportUnit(archive, "exports/brightbrew_archive.zip")))
+    assert reader is not None and reader.name == "x_archive"
+    with zipfile.ZipFile(archive) as zf:
+        files = {n: zf.read(n) for n in zf.namelist() if n.endswith(".js")}
+    zipped = parse_x_archive_zip(files, ReadContext("exports/brightbrew_archive.zip"))
+    assert len(zipped.frame) == 2 and set(zipped.frame[Messages.channel]) == {"brightbrew"}

@@ -1,5 +1,9 @@
 """X / Twitter personal archive: ``data/tweets.js`` (older archives: ``data/tweet.js``), alone or inside
-the archive's zip (or the folder it unpacks to: each ``.js`` file is then read on its own).
+the archive's zip (or the folder it unpacks to: each ``.js`` file is then read on its own). Archives
+downloaded before 2019 hold one file per month instead, ``data/js/tweets/2015_01.js``, assigned to
+``Grailbird.data.tweets_2015_01 =``: bare tweet objects with ``text``, ``created_at`` like ``2015-01-24
+02:02:37 +0000``, their author in ``user`` (which names the account), retweets as ``retweeted_status`` and
+no like or retweet counts (null).
 
 Layout (FORMATS.md): a JavaScript assignment, not JSON: ``window.YTD.tweets.part0 = [`` (2026) or
 ``window.YTD.tweet.part0 = [ {`` (2020), ending with ``]`` with or without ``;``; big archives continue in
@@ -73,10 +77,14 @@ from community_health.schema import Kind, Messages, Platform
 
 NAME = "x_archive"
 YTD_PREFIX = re.compile(rb"^(\xef\xbb\xbf)?\s*window\.YTD\.([A-Za-z0-9_]+)\.part(\d+)\s*=\s*")
+# Archives downloaded before 2019 hold one file per month, data/js/tweets/2015_01.js, assigned to
+# Grailbird.data.tweets_2015_01.
+GRAILBIRD_PREFIX = re.compile(rb"^(\xef\xbb\xbf)?\s*Grailbird\.data\.(tweets)_\d{4}_\d{2}\s*=\s*")
 TWEET_KINDS = frozenset({b"tweets", b"tweet"})
-TWEET_FILE = re.compile(r"(?:^|/)(?:data/)?tweets?(?:-part\d+)?\.js$")
+TWEET_FILE = re.compile(r"(?:^|/)(?:(?:data/)?tweets?(?:-part\d+)?|data/js/tweets/\d{4}_\d{2})\.js$")
 ACCOUNT_FILE = re.compile(r"(?:^|/)(?:data/)?account\.js$")
 CREATED_FORMAT = "%a %b %d %H:%M:%S %z %Y"
+GRAILBIRD_CREATED_FORMAT = "%Y-%m-%d %H:%M:%S %z"
 CREATED_EXPECTED = "a date like Fri Feb 20 09:10:58 +0000 2026"
 RETWEET_REASON = "X retweet of another account's post (not the brand's own words), not counted as its post"
 EARLIER_EDIT_REASON = "X earlier version of an edited post (its latest version is kept)"
@@ -91,7 +99,7 @@ class ArchiveError(ValueError):
 
 def ytd_kind(data: bytes) -> str | None:
     """The archive file's kind from its ``window.YTD.<kind>.partN =`` prefix (``tweets``), or None."""
-    match = YTD_PREFIX.match(data[:512])
+    match = YTD_PREFIX.match(data[:512]) or GRAILBIRD_PREFIX.match(data[:512])
     return match.group(2).decode("ascii") if match else None
 
 
@@ -106,7 +114,7 @@ def ytd_json(data: bytes, source: str) -> Any:
     ArchiveError, JsonError
         When the file does not start with ``window.YTD.<kind>.partN =``, or what follows is not JSON.
     """
-    match = YTD_PREFIX.match(data[:512])
+    match = YTD_PREFIX.match(data[:512]) or GRAILBIRD_PREFIX.match(data[:512])
     if match is None:
         raise ArchiveError(
             f"{source} does not start with window.YTD.tweets.part0 = [ as an X archive's tweets.js does; "
@@ -158,6 +166,11 @@ def owner_handle(tweets: Sequence[Mapping[str, Any]], ids: Sequence[str | None])
     account's tweets that names another account (``in_reply_to_user_id`` not the owner's).
     """
     own = {i for i in ids if i}
+    for tweet in tweets:
+        user = tweet.get("user")  # the tweets of an archive from before 2019 carry their author
+        name = text_or_none(user.get("screen_name")) if isinstance(user, dict) else None
+        if name:
+            return name
     for tweet, tid in zip(tweets, ids, strict=True):
         for key in ("extended_entities", "entities"):
             entities = tweet.get(key)
@@ -268,7 +281,10 @@ def _parse(files: Mapping[str, bytes], ctx: ReadContext, *, single: bool) -> Rea
     rows.checks.skip(earlier, EARLIER_EDIT_REASON)
 
     created, _ = rows.dates(
-        rows.get("created_at"), "created_at", expected=CREATED_EXPECTED, formats=(CREATED_FORMAT, "ISO8601")
+        rows.get("created_at"),
+        "created_at",
+        expected=CREATED_EXPECTED,
+        formats=(CREATED_FORMAT, GRAILBIRD_CREATED_FORMAT, "ISO8601"),
     )
     parents = [
         text_or_none(t.get("in_reply_to_status_id_str") or t.get("in_reply_to_status_id")) for t in rows.items
