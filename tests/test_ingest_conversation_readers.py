@@ -550,3 +550,22 @@ def test_reddit_html_entities_of_body_title_and_selftext_are_decoded_once():
         "> Is a burr grinder worth it?\n\nYes. R&D on blades stopped in 1995 <3\n\n&#x200B;"
     )
     assert m.loc["t3_1009xyz", M.text] == "Q&A thread\n\nFish & chips > coffee?"
+
+
+def test_telegram_forum_messages_pointing_at_their_topic_are_in_its_thread_and_answer_no_one():
+    # In a forum export every message posted in a topic has reply_to_message_id = the topic's creation
+    # (a service message with action "topic_created"); a reply inside the topic points at its message.
+    result = read(parse_telegram_json, "telegram/telegram_forum_topic_messages.json")
+    assert_balanced(result)
+    assert (result.rows_read, len(result.frame), len(result.quarantine), result.skipped_total) == (4, 3, 0, 1)
+    m = by_id(result.frame)
+    question = m.loc["1980290791:6"]
+    assert question[M.kind] == "message" and pd.isna(question[M.parent_id])
+    assert question[M.thread_id] == "1980290791:5"
+    answer = m.loc["1980290791:7"]
+    assert (answer[M.kind], answer[M.parent_id], answer[M.thread_id]) == (
+        "reply",
+        "1980290791:6",
+        "1980290791:5",
+    )
+    assert m.loc["1980290791:8", M.kind] == "message" and pd.isna(m.loc["1980290791:8", M.parent_id])

@@ -15,9 +15,10 @@ Rows go to ``messages``:
 message_id   ``<chat id>:<message id>`` (message ids count per chat; chat-wide and account-wide
              exports of the same chat give the same ids)
 channel      the chat's ``name``
-parent_id    ``<chat id>:<reply_to_message_id>``
-thread_id    the root of the reply chain, followed within the chat; a chain leaving the export ends at
-             the id it points to
+parent_id    ``<chat id>:<reply_to_message_id>``; none when that is a forum topic's creation (service
+             action ``topic_created``), which every message posted in the topic points at
+thread_id    the root of the reply chain, followed within the chat (in a forum, the topic's creation);
+             a chain leaving the export ends at the id it points to
 kind         ``reply`` when it answers a message, else ``message``
 author       ``from_id``; name: ``from`` (null for deleted accounts)
 created_at   ``date_unixtime`` (UTC); else ``date`` read in the client's time zone, which the ingest log
@@ -172,6 +173,14 @@ def parse_telegram_json(data: bytes, ctx: ReadContext) -> ReadResult:
     ]
     parents = [None if p == i else p for p, i in zip(parents, ids, strict=True)]
     roots = resolve_roots(ids, parents)
+    # In a forum, a message posted in a topic points at the topic's creation (a service message): it is
+    # in that topic's thread but answers no one.
+    topics = {
+        i
+        for i, t, a in zip(ids, types, actions, strict=True)
+        if t == "service" and a == "topic_created" and i
+    }
+    parents = [None if p in topics else p for p in parents]
 
     unix = [_unix(v) for v in rows.get("date_unixtime")]
     local_text = pd.Series([d if isinstance(d, str) else None for d in rows.get("date")], dtype="str")
