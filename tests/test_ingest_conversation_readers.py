@@ -569,3 +569,27 @@ def test_telegram_forum_messages_pointing_at_their_topic_are_in_its_thread_and_a
         "1980290791:5",
     )
     assert m.loc["1980290791:8", M.kind] == "message" and pd.isna(m.loc["1980290791:8", M.parent_id])
+
+
+def test_whatsapp_ios_german_media_placeholders_missed_calls_and_a_sender_who_is_not_a_contact():
+    # German iOS: "<Anhang: ...>", "Bild weggelassen", "Verpasster Sprachanruf"; newer exports show a sender
+    # who is not in the phone's contacts as "~ Name" (narrow no-break space).
+    result = read(
+        parse_whatsapp_txt,
+        "whatsapp/whatsapp_ios_de_anhang_weggelassen_tilde_sender.txt",
+        timezone="Europe/Berlin",
+    )
+    assert_balanced(result)
+    assert (result.rows_read, len(result.frame), len(result.quarantine)) == (11, 7, 0)
+    assert result.skipped == {
+        SKIP_ENCRYPTION: 1,
+        "WhatsApp missed call notice, not community content": 2,
+        SKIP_DELETED: 1,
+    }
+    m = result.frame.set_index(M.source_row)
+    assert set(m[M.channel]) == {"Brightbrew Club"}
+    assert (m.loc[4, M.author_id], m.loc[4, M.author_name]) == ("Lena", "Lena")
+    assert m.loc[5, M.author_id] == "Jonas Weber" and pd.isna(m.loc[5, M.text])  # <Anhang: ...>
+    assert pd.isna(m.loc[6, M.text]) and pd.isna(m.loc[7, M.text])  # Bild / Sticker weggelassen
+    assert m.loc[11, M.text] == "Kaffee ist fertig\nkommt runter!"
+    assert m.loc[2, M.created_at] == utc("2024-12-31 22:59:59")  # 23:59:59 in Berlin

@@ -33,11 +33,13 @@ channel      the chat's name, from the export's file name (``WhatsApp Chat with 
              ``WhatsApp Chat - <name>.zip``, ``Chat de WhatsApp con <name>.txt``), else the group
              name of an iOS system line, else the file's name
 thread_id    the message's own id; parent_id: none; kind: ``message``
-author       the sender as shown, invisible marks removed; a phone number (``+34 600 12 34 56``) is
-             the id in digits (``+34600123456``) and the name as shown
+author       the sender as shown, invisible marks and the ``~`` before a sender who is not a contact
+             (``~ Lena``) removed; a phone number (``+34 600 12 34 56``) is the id in digits
+             (``+34600123456``) and the name as shown
 text         the message with its continuation lines; a media placeholder (``<Media omitted>``,
-             ``image omitted``, ``<attached: ...>``) leaves no text (the message is kept: the member
-             wrote something); ``<This message was edited>`` is removed
+             ``image omitted``, ``<attached: ...>``, German ``Bild weggelassen``, ``<Anhang: ...>``)
+             leaves no text (the message is kept: the member wrote something); ``<This message was
+             edited>`` is removed
 ===========  ======================================================================================
 
 A row is a message (its first line, numbered as an editor numbers lines). Skipped (counted, per reason):
@@ -112,7 +114,9 @@ _SUBJECT_CHANGE = re.compile(
     re.IGNORECASE,
 )
 _CALL = re.compile(
-    r"^(?:missed (?:voice|video|group voice|group video) call|llamada (?:de voz |de video )?perdida)", re.I
+    r"^(?:missed (?:voice|video|group voice|group video) call|llamada (?:de voz |de video )?perdida|"
+    r"verpasster (?:gruppen-)?(?:sprach|video)anruf)",
+    re.I,
 )
 _DELETED = re.compile(
     r"^(?:This message was deleted|You deleted this message|Se eliminó este mensaje|Eliminaste este mensaje|"
@@ -122,9 +126,10 @@ _DELETED = re.compile(
 )
 _MEDIA = re.compile(
     r"^(?:<Media omitted>|<Medien ausgeschlossen>|<Multimedia omitido>|<Archivo omitido>|<Médias omis>|"
-    r"<attached: [^>]*>|<adjunto: [^>]*>|(?-i:null)|"  # Android's view-once media: "null", in lower case
+    r"<attached: [^>]*>|<adjunto: [^>]*>|<Anhang: [^>]*>|(?-i:null)|"  # Android's view-once media: "null"
     r".*\b(?:image|video|audio|sticker|GIF|document|Contact card) omitted|"
     r"(?:imagen|video|audio|sticker|documento) omitido|"
+    r"(?:Bild|Video|Audio|Sticker|GIF|Dokument|Kontaktkarte) weggelassen|"
     r".+\.\w{2,5} \((?:file attached|archivo adjunto|Datei angehängt)\))"
     r"\s*",
     re.IGNORECASE,
@@ -132,6 +137,8 @@ _MEDIA = re.compile(
 _EDITED = re.compile(
     r"\s*<(?:This message was edited|Se editó este mensaje\.?|Diese Nachricht wurde bearbeitet)>\s*$"
 )
+# Newer exports show a sender who is not in the phone's contacts as "~ Name" (a narrow no-break space).
+_NOT_A_CONTACT = re.compile(r"^~\s*")
 _PHONE = re.compile(r"^\+?[\d\s().-]{7,}$")
 _CHAT_NAME = re.compile(
     r"^(?:WhatsApp Chat with |WhatsApp Chat - |WhatsApp Chat mit |Chat de WhatsApp con |"
@@ -247,7 +254,7 @@ def _classify(record: dict[str, Any], ios: bool) -> tuple[str | None, str | None
     sender, sep, text = body.partition(": ")
     if not sep or "\n" in sender or not sender.strip():
         return None, None, system_reason(body) if ios or not sep else SKIP_SYSTEM
-    sender = without_marks(sender).strip()
+    sender = _NOT_A_CONTACT.sub("", without_marks(sender).strip())
     text = text.strip("\u200e ")
     if (
         record["marked"]
