@@ -593,3 +593,15 @@ def test_whatsapp_ios_german_media_placeholders_missed_calls_and_a_sender_who_is
     assert pd.isna(m.loc[6, M.text]) and pd.isna(m.loc[7, M.text])  # Bild / Sticker weggelassen
     assert m.loc[11, M.text] == "Kaffee ist fertig\nkommt runter!"
     assert m.loc[2, M.created_at] == utc("2024-12-31 22:59:59")  # 23:59:59 in Berlin
+
+
+def test_whatsapp_ios_spanish_imagen_omitida_and_dashed_dates():
+    # Spanish iOS writes "imagen omitida" (feminine), "audio omitido", "GIF omitido"; dates 12-03-24.
+    result = read(parse_whatsapp_txt, "whatsapp/whatsapp_ios_es_imagen_omitida_dashed_dates.txt")
+    assert_balanced(result)
+    assert (result.rows_read, len(result.frame), len(result.quarantine)) == (7, 5, 0)
+    m = result.frame.set_index(M.source_row)
+    assert set(m[M.channel]) == {"Cafetería Luz"}
+    assert pd.isna(m.loc[3, M.text]) and pd.isna(m.loc[4, M.text]) and pd.isna(m.loc[5, M.text])
+    assert m.loc[2, M.created_at] == utc("2024-03-12 08:16:40")  # 9:16:40 a. m. in Madrid
+    assert m.loc[7, M.created_at] == utc("2024-03-13 12:05:44")  # 1:05:44 p. m.

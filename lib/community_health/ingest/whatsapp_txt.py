@@ -128,7 +128,7 @@ _MEDIA = re.compile(
     r"^(?:<Media omitted>|<Medien ausgeschlossen>|<Multimedia omitido>|<Archivo omitido>|<Médias omis>|"
     r"<attached: [^>]*>|<adjunto: [^>]*>|<Anhang: [^>]*>|(?-i:null)|"  # Android's view-once media: "null"
     r".*\b(?:image|video|audio|sticker|GIF|document|Contact card) omitted|"
-    r"(?:imagen|video|audio|sticker|documento) omitido|"
+    r"(?:imagen|video|audio|sticker|documento|GIF|tarjeta de contacto) omitid[oa]|"  # imagen omitida
     r"(?:Bild|Video|Audio|Sticker|GIF|Dokument|Kontaktkarte) weggelassen|"
     r".+\.\w{2,5} \((?:file attached|archivo adjunto|Datei angehängt)\))"
     r"\s*",
