@@ -605,3 +605,35 @@ def test_whatsapp_ios_spanish_imagen_omitida_and_dashed_dates():
     assert pd.isna(m.loc[3, M.text]) and pd.isna(m.loc[4, M.text]) and pd.isna(m.loc[5, M.text])
     assert m.loc[2, M.created_at] == utc("2024-03-12 08:16:40")  # 9:16:40 a. m. in Madrid
     assert m.loc[7, M.created_at] == utc("2024-03-13 12:05:44")  # 1:05:44 p. m.
+
+
+def test_whatsapp_android_pt_br_media_hidden_missed_call_and_date_without_comma():
+    # pt-BR Android: "08/02/18 14:42 - " (no comma), "<Arquivo de mídia oculto>" (older) and "<Mídia oculta>",
+    # a missed call written as the caller's own unmarked message, "Mensagem apagada".
+    fixture = "whatsapp/whatsapp_android_pt_br_midia_oculta_no_comma.txt"
+    result = read(parse_whatsapp_txt, fixture, timezone="America/Sao_Paulo")
+    assert_balanced(result)
+    assert (result.rows_read, len(result.frame), len(result.quarantine)) == (9, 6, 0)
+    assert result.skipped == {
+        SKIP_ENCRYPTION: 1,
+        "WhatsApp missed call notice, not community content": 1,
+        SKIP_DELETED: 1,
+    }
+    m = result.frame.set_index(M.source_row)
+    assert m.loc[2, M.created_at] == utc("2018-02-08 16:42")  # 14:42 in Sao Paulo (summer time, -2)
+    assert pd.isna(m.loc[3, M.text]) and pd.isna(m.loc[4, M.text]) and pd.isna(m.loc[5, M.text])
+    assert m.loc[9, M.created_at] == utc("2018-02-13 11:00")  # 13/02: day first
+
+
+def test_whatsapp_ios_italian_immagine_omessa_missed_call_and_deleted():
+    result = read(parse_whatsapp_txt, "whatsapp/whatsapp_ios_it_immagine_omessa.txt", timezone="Europe/Rome")
+    assert_balanced(result)
+    assert (result.rows_read, len(result.frame), len(result.quarantine)) == (7, 4, 0)
+    assert result.skipped == {
+        SKIP_ENCRYPTION: 1,
+        "WhatsApp missed call notice, not community content": 1,
+        SKIP_DELETED: 1,
+    }
+    m = result.frame.set_index(M.source_row)
+    assert set(m[M.channel]) == {"Caffè Aurora"}
+    assert pd.isna(m.loc[3, M.text]) and pd.isna(m.loc[4, M.text])  # immagine omessa, video omesso

@@ -92,7 +92,7 @@ ORPHAN = "the line does not start with a date and a sender, and no message comes
 
 _ENCRYPTION = re.compile(
     r"end-to-end encrypted|cifrados de extremo a extremo|Ende-zu-Ende|chiffrés de bout en bout|"
-    r"criptografia de ponta a ponta|crittografia end-to-end",
+    r"criptografia de ponta a ponta|crittografia end-to-end|crittografati end-to-end",
     re.IGNORECASE,
 )
 _MEMBERSHIP = re.compile(
@@ -115,21 +115,28 @@ _SUBJECT_CHANGE = re.compile(
 )
 _CALL = re.compile(
     r"^(?:missed (?:voice|video|group voice|group video) call|llamada (?:de voz |de video )?perdida|"
-    r"verpasster (?:gruppen-)?(?:sprach|video)anruf)",
+    r"verpasster (?:gruppen-)?(?:sprach|video)anruf|chamada de (?:voz|vídeo) perdida|chiamata vocale persa|"
+    r"videochiamata persa)",
     re.I,
 )
+_CALL_LINE = re.compile(rf"(?:{_CALL.pattern.removeprefix('^')})\.?", re.I)
 _DELETED = re.compile(
     r"^(?:This message was deleted|You deleted this message|Se eliminó este mensaje|Eliminaste este mensaje|"
     r"Diese Nachricht wurde gelöscht|Du hast diese Nachricht gelöscht|Ce message a été supprimé|"
-    r"Vous avez supprimé ce message)\.?$",
+    r"Vous avez supprimé ce message|Mensagem apagada|Você apagou esta mensagem|"
+    r"Questo messaggio è stato eliminato|Hai eliminato questo messaggio)\.?$",
     re.IGNORECASE,
 )
 _MEDIA = re.compile(
     r"^(?:<Media omitted>|<Medien ausgeschlossen>|<Multimedia omitido>|<Archivo omitido>|<Médias omis>|"
+    r"<Arquivo de mídia oculto>|<Mídia oculta>|<Media omessi>|<Media weggelaten>|<Medya atlanmış>|"
+    r"<Без медиафайлов>|"
     r"<attached: [^>]*>|<adjunto: [^>]*>|<Anhang: [^>]*>|(?-i:null)|"  # Android's view-once media: "null"
     r".*\b(?:image|video|audio|sticker|GIF|document|Contact card) omitted|"
     r"(?:imagen|video|audio|sticker|documento|GIF|tarjeta de contacto) omitid[oa]|"  # imagen omitida
     r"(?:Bild|Video|Audio|Sticker|GIF|Dokument|Kontaktkarte) weggelassen|"
+    r"imagem ocultada|imagem oculta|(?:vídeo|áudio|documento) omitido|figurinha omitida|"
+    r"immagine omessa|(?:video|audio|documento|sticker) omesso|image omise|"
     r".+\.\w{2,5} \((?:file attached|archivo adjunto|Datei angehängt)\))"
     r"\s*",
     re.IGNORECASE,
@@ -266,6 +273,8 @@ def _classify(record: dict[str, Any], ios: bool) -> tuple[str | None, str | None
             return sender, None, reason
     if _DELETED.match(text.strip()):
         return sender, None, SKIP_DELETED
+    if _CALL_LINE.fullmatch(text.strip()):  # Android writes a missed call as the caller's message, unmarked
+        return sender, None, SKIP_CALL
     return sender, text, None
 
 
