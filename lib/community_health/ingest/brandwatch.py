@@ -33,6 +33,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from community_health.ingest.envelope import (
     ReadContext,
@@ -40,12 +42,20 @@ from community_health.ingest.envelope import (
     Table,
     by_distinct,
     extract,
+    first_text,
     null_counts,
     null_text,
     refused,
 )
 from community_health.ingest.registry import Probe, Reader, register
-from community_health.ingest.sheets import SheetRows, load_sheet
+from community_health.ingest.sheets import (
+    SheetRows,
+    arrow_text,
+    extract_having,
+    extract_in,
+    load_sheet,
+    repeated_text,
+)
 from community_health.ingest.tabular import TableError
 from community_health.ingest.units import ExportUnit
 from community_health.schema import Kind, Messages, Platform
@@ -53,6 +63,7 @@ from community_health.schema import Kind, Messages, Platform
 NAME = "brandwatch"
 DATE_FORMATS = ("%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "ISO8601")
 DATE_EXPECTED = "a date like 2026-10-13 14:22:05.0"
+HOST = r"^(?:https?://)?([^/]+)"
 ID_COLUMNS = ("Mention Id", "Resource Id", "Id")
 TEXT_COLUMNS = ("Full Text", "Snippet", "Title")
 FOLLOWER_COLUMNS = ("Twitter Followers", "Followers", "Author Followers")
@@ -154,22 +165,28 @@ def parse_brandwatch(data: bytes, ctx: ReadContext) -> ReadResult:
     url = rows.text(url_col)
     id_col = _first(rows, ID_COLUMNS)
     mention_id = rows.text(id_col) if id_col else null_text(n)
-    message_id = mention_id.str.strip().fillna(url.str.strip())
+    message_id = first_text([mention_id.str.strip(), url.str.strip()], n)
     rows.checks.flag(
         message_id.isna().to_numpy(dtype=bool), url_col, "the mention's address (or a mention id)", url
     )
-    domain = rows.text("Domain") if rows.has("Domain") else extract(url, r"^(?:https?://)?([^/]+)")
-    domain = domain.fillna(extract(url, r"^(?:https?://)?([^/]+)")).str.strip().str.lower()
+    if rows.has("Domain"):
+        # the host of the link only where the Domain cell is empty
+        domain = rows.text("Domain")
+        domain = first_text([domain, extract_in(url, HOST, domain.isna().to_numpy(dtype=bool))], n)
+    else:
+        domain = extract(url, HOST)
+    domain = domain.str.strip().str.lower()
     platform = platform_of(domain.fillna(""))
-    subreddit = extract(url, r"reddit\.com/(r/[^/?#]+)")
-    channel = subreddit.where(platform == Platform.REDDIT.value).fillna(domain).fillna("unknown")
+    subreddit = extract_having(url, r"reddit\.com/(r/[^/?#]+)", "reddit.com/")
+    reddit = arrow_text(
+        pc.if_else(pc.equal(pa.array(platform), Platform.REDDIT.value), pa.array(subreddit), None)
+    )
+    channel = first_text([reddit, domain, repeated_text("unknown", n)], n)
     author_col = _first(rows, ("Author", "Full Name"))
     author = rows.text(author_col).str.strip().str.lstrip("@") if author_col else null_text(n)
-    author_id = author.fillna(domain).fillna("unknown")
+    author_id = first_text([author, domain, repeated_text("unknown", n)], n)
     full_name = rows.text("Full Name") if rows.has("Full Name") else author
-    text = null_text(n)
-    for col in TEXT_COLUMNS:
-        text = text.fillna(rows.text(col))
+    text = first_text([rows.text(col) for col in TEXT_COLUMNS], n)
     followers_col = _first(rows, FOLLOWER_COLUMNS)
     counts = {out: rows.counts(c) for out, names in COUNT_COLUMNS.items() if (c := _first(rows, names))}
     data_ = {
@@ -178,7 +195,7 @@ def parse_brandwatch(data: bytes, ctx: ReadContext) -> ReadResult:
         Messages.channel: channel,
         Messages.thread_id: message_id,
         Messages.author_id: author_id,
-        Messages.author_name: full_name.fillna(author),
+        Messages.author_name: first_text([full_name, author], n),
         Messages.author_is_brand: np.zeros(n, dtype=bool),
         Messages.author_is_bot: np.zeros(n, dtype=bool),
         Messages.author_followers: rows.counts(followers_col) if followers_col else null_counts(n),

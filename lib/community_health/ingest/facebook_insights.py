@@ -31,7 +31,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from community_health.ingest.envelope import ReadContext, ReadResult, Table, parse_dates, refused
+from community_health.ingest.envelope import ReadContext, ReadResult, Table, extract, parse_dates, refused
 from community_health.ingest.registry import Probe, Reader, register
 from community_health.ingest.sheets import SheetRows, load_sheet
 from community_health.ingest.tabular import RawTable, TableError
@@ -115,8 +115,8 @@ def posts_from_table(table: RawTable, ctx: ReadContext) -> ReadResult:
     post_id = rows.matching("Post ID", r"\s*\d+(_\d+)?\s*", "a post id like 123456789_987654321")
     created = rows.dates("Posted", POSTED_FORMATS, POSTED_EXPECTED, local_zone=ctx.timezone)
     permalink = rows.text("Permalink")
-    page = permalink.str.extract(PAGE, expand=False)
-    page_id = post_id.str.extract(r"^(\d+)_", expand=False)
+    page = extract(permalink, PAGE)
+    page_id = extract(post_id, r"^(\d+)_")
     channel = page.fillna(page_id).fillna("unknown")
     post_type = rows.text("Type").str.strip().str.lower()
     if rows.has(ACTION + "like"):

@@ -44,12 +44,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from community_health.ingest.brandwatch import platform_of
 from community_health.ingest.envelope import (
     ReadContext,
     ReadResult,
     Table,
+    by_distinct,
     counts_from_text,
     extract,
     first_text,
@@ -65,7 +68,16 @@ from community_health.ingest.localdates import (
     month_first_by_convention,
     split_numeric,
 )
-from community_health.ingest.sheets import COUNT_EXPECTED, SheetRows, load_sheet
+from community_health.ingest.sheets import (
+    COUNT_EXPECTED,
+    SheetRows,
+    arrow_text,
+    counts_with,
+    extract_having,
+    fullmatch,
+    load_sheet,
+    repeated_text,
+)
 from community_health.ingest.tabular import TableError
 from community_health.schema import Kind, Messages, Platform
 
@@ -174,7 +186,7 @@ def counts_from_local_text(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
         return pd.Series(pd.array(number, dtype="Int64")), np.zeros(len(s), dtype=bool)
     rest = np.flatnonzero(~plain & ~empty)
     sub = s.iloc[rest].reset_index(drop=True)
-    dotted = sub.str.fullmatch(_THOUSANDS_DOTS, na=False)
+    dotted = fullmatch(sub, _THOUSANDS_DOTS)
     sub = sub.where(~dotted, sub.str.replace(".", "", regex=False))
     sub = sub.str.replace(r"^(\d+),0+$", r"\1", regex=True)
     counts, bad_rest = counts_from_text(sub)
@@ -206,8 +218,8 @@ class MentionRows:
         out = null_counts(len(self.rows))
         for column in self.columns_of(name):
             raw = self.rows.table.frame[column]
-            counts, bad = counts_from_local_text(raw)
-            self.rows.checks.flag(bad, column, COUNT_EXPECTED, raw)
+            counts, bad = counts_with(raw, counts_from_local_text, zero_fraction=False)
+            self.rows.flag(bad, column, COUNT_EXPECTED, raw)
             out = out.fillna(counts)
         return out
 
@@ -223,22 +235,28 @@ class MentionRows:
         column = columns[0]
         raw = self.text("date")
         time = self.text("time")
-        no_time = ~raw.str.contains(r"\d[:.]\d\d", na=False)
-        raw = raw.where(~(no_time & time.notna()), raw + " " + time)
-        self.rows.checks.flag(raw.isna().to_numpy(dtype=bool), column, self.layout.date_expected, raw)
+        if time.notna().any():
+            no_time = ~raw.str.contains(r"\d[:.]\d\d", na=False)
+            raw = raw.where(~(no_time & time.notna()), raw + " " + time)
+        self.rows.flag(raw.isna().to_numpy(dtype=bool), column, self.layout.date_expected, raw)
         n = len(raw)
         result = pd.Series(pd.NaT, index=range(n), dtype=pd.DatetimeTZDtype("ns", "UTC"))
         local = np.zeros(n, dtype=bool)
         stripped = raw.str.strip()
-        epoch = stripped.str.fullmatch(r"\d{10}(?:\d{3})?", na=False).to_numpy(dtype=bool)
+        epoch = fullmatch(stripped, r"\d{10}(?:\d{3})?")
         if epoch.any():
             numbers = stripped[epoch].astype("int64")
             unit = np.where(stripped[epoch].str.len() == 13, 1_000_000, 1_000_000_000)
             result[epoch] = pd.to_datetime(numbers.to_numpy() * unit, unit="ns", utc=True)
         rest = ~epoch & raw.notna().to_numpy(dtype=bool)
-        if rest.any():
-            parsed, was_local = parse_dates(raw[rest], (*self.layout.date_formats, DAY_ONLY, "ISO8601"), zone)
-            idx = np.flatnonzero(rest)
+        # Day and month written first as numbers (10/13/2026, 13.10.26) are read by no format of any
+        # tool nor as ISO 8601 (which starts with a four-digit year): they go straight to the numeric reading.
+        by_format = rest & ~_starts_day_or_month(raw)
+        if by_format.any():
+            parsed, was_local = parse_dates(
+                raw[by_format], (*self.layout.date_formats, DAY_ONLY, "ISO8601"), zone
+            )
+            idx = np.flatnonzero(by_format)
             result.iloc[idx] = parsed.array
             local[idx] = was_local
         note = None
@@ -261,9 +279,16 @@ class MentionRows:
             )
             note = order.note(self.rows.ctx.source, convention)
         bad = result.isna().to_numpy(dtype=bool) & raw.notna().to_numpy(dtype=bool)
-        self.rows.checks.flag(bad, column, self.layout.date_expected, raw)
+        self.rows.flag(bad, column, self.layout.date_expected, raw)
         self.rows.assumed |= local
         return result, note
+
+
+def _starts_day_or_month(values: pd.Series) -> np.ndarray:
+    """Cells starting (after spaces or tabs) with one or two digits then ``/`` or ``.``."""
+    arr = pa.array(values, type=pa.large_string(), from_pandas=True)
+    found = pc.match_substring_regex(arr, r"^[ \t]*[0-9]{1,2}[./]")
+    return pc.fill_null(found, False).to_numpy(zero_copy_only=False)
 
 
 def _domain(url: pd.Series) -> pd.Series:
@@ -273,15 +298,20 @@ def _domain(url: pd.Series) -> pd.Series:
 
 def _platform(domain: pd.Series, network: pd.Series) -> pd.Series:
     by_domain = platform_of(domain.fillna(""))
+    by_network = by_distinct(network, _network_platform)
+    use_hint = (by_domain == Platform.WEB.value) & by_network.notna()
+    return by_domain.where(~use_hint, by_network).astype("str")
+
+
+def _network_platform(network: pd.Series) -> pd.Series:
+    """The platform a tool's network name says (``Twitter``, ``SOCIALMEDIA_TWITTER``, ``X``), else null."""
     hint = network.str.lower().fillna("")
     by_network = null_text(len(hint))
     for word, platform in NETWORK_PLATFORMS:
         by_network = by_network.where(
             by_network.notna() | ~hint.str.contains(word, regex=False), platform.value
         )
-    by_network = by_network.where(by_network.notna() | (hint.str.strip() != "x"), Platform.X.value)
-    use_hint = (by_domain == Platform.WEB.value) & by_network.notna()
-    return by_domain.where(~use_hint, by_network).astype("str")
+    return by_network.where(by_network.notna() | (hint.str.strip() != "x"), Platform.X.value)
 
 
 def parse_mentions(data: bytes, ctx: ReadContext, layout: MentionLayout) -> ReadResult:
@@ -315,21 +345,23 @@ def parse_mentions(data: bytes, ctx: ReadContext, layout: MentionLayout) -> Read
     created, note = found.dates(ctx.timezone)
     url = found.text("url").str.strip()
     explicit = found.text("id").str.strip()
-    status = extract(url, X_STATUS)
-    message_id = explicit.fillna(status).fillna(url)
+    status = extract_having(url, X_STATUS, "/status")
+    message_id = first_text([explicit, status, url], n)
     url_columns = found.columns_of("url") or found.columns_of("id")
-    rows.checks.flag(
+    rows.flag(
         message_id.isna().to_numpy(dtype=bool), url_columns[0], "the mention's address (or its id)", url
     )
     domain = _domain(url)
     platform = _platform(domain, found.text("network"))
-    subreddit = extract(url, r"reddit\.com/(r/[^/?#]+)")
-    channel = subreddit.where(platform == Platform.REDDIT.value).fillna(domain).fillna(layout.tool.lower())
+    subreddit = extract_having(url, r"reddit\.com/(r/[^/?#]+)", "reddit.com/")
+    is_reddit = pc.equal(pa.array(platform), Platform.REDDIT.value)
+    reddit = arrow_text(pc.if_else(is_reddit, pa.array(subreddit), None))
+    channel = first_text([reddit, domain, repeated_text(layout.tool.lower(), n)], n)
     author = found.text("author").str.strip().str.lstrip("@")
     author = author.where(author.str.len() > 0)
     author_name = found.text("author_name").str.strip()
-    author_id = author.fillna(author_name).fillna(domain).fillna("unknown")
-    text = found.text("text").fillna(found.text("title"))
+    author_id = first_text([author, author_name, domain, repeated_text("unknown", n)], n)
+    text = first_text([found.text("text"), found.text("title")], n)
     counts = {column: found.counts(name) for name, column in COUNT_FIELDS.items() if found.columns_of(name)}
     followers = found.counts("followers") if found.columns_of("followers") else null_counts(n)
     result = rows.finish(
@@ -340,7 +372,7 @@ def parse_mentions(data: bytes, ctx: ReadContext, layout: MentionLayout) -> Read
             Messages.channel: channel,
             Messages.thread_id: message_id,
             Messages.author_id: author_id,
-            Messages.author_name: author_name.fillna(author),
+            Messages.author_name: first_text([author_name, author], n),
             Messages.author_is_brand: np.zeros(n, dtype=bool),
             Messages.author_is_bot: np.zeros(n, dtype=bool),
             Messages.author_followers: followers,

@@ -4,13 +4,16 @@ the columns it needs (with reasons naming the file, row and field), and hand bac
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from community_health.ingest.envelope import (
+    STR,
     ReadContext,
     ReadResult,
     RowChecks,
@@ -18,6 +21,7 @@ from community_health.ingest.envelope import (
     build_frame,
     counts_from_text,
     empty_quarantine,
+    extract,
     filled_text,
     null_counts,
     null_text,
@@ -42,6 +46,90 @@ from community_health.ingest.tabular import (
 )
 
 COUNT_EXPECTED = "a whole number like 424 or 424.0"
+
+
+#: White space Python's ``\s`` matches and Arrow's does not (vertical tab, file/group/record/unit separators).
+_PYTHON_ONLY_SPACE = "[\x0b\x1c-\x1f]"
+
+
+def fullmatch(values: pd.Series, pattern: str) -> np.ndarray:
+    """``values.str.fullmatch(pattern, na=False)`` as a mask: Arrow's regular expressions on ASCII text
+    (where they match as Python's do, but for white space only Python knows), Python's on the rest."""
+    s = values.astype("str").reset_index(drop=True)
+    arr = pa.array(s, type=pa.large_string(), from_pandas=True)
+    found = pc.fill_null(pc.match_substring_regex(arr, f"^(?:{pattern})$"), False)
+    out = found.to_numpy(zero_copy_only=False).astype(bool)
+    python = pc.or_(pc.invert(pc.string_is_ascii(arr)), pc.match_substring_regex(arr, _PYTHON_ONLY_SPACE))
+    slow = pc.fill_null(python, False).to_numpy(zero_copy_only=False)
+    if slow.any():
+        out[slow] = s[slow].str.fullmatch(pattern, na=False).to_numpy(dtype=bool)
+    return out
+
+
+def arrow_text(values: pa.Array | pa.ChunkedArray) -> pd.Series:
+    """A ``str`` column (RangeIndex) holding Arrow text as it is."""
+    return pd.Series(pd.arrays.ArrowStringArray(values, dtype=STR), copy=False)
+
+
+def repeated_text(value: str, n: int) -> pd.Series:
+    """A ``str`` column of ``n`` times ``value``, built by Arrow."""
+    return arrow_text(pa.repeat(pa.scalar(value, pa.large_string()), n))
+
+
+def extract_in(values: pd.Series, pattern: str, rows: np.ndarray) -> pd.Series:
+    """``extract(values, pattern)`` in the cells where ``rows`` holds, null in the others (the pattern
+    runs on those cells only)."""
+    if rows.all():
+        return extract(values, pattern)
+    if not rows.any():
+        out = null_text(len(values))
+    else:
+        found = pa.array(extract(values[rows], pattern), type=pa.large_string(), from_pandas=True)
+        out = arrow_text(found.take(pa.array(np.cumsum(rows) - 1, mask=~rows)))
+    out.index = values.index
+    return out
+
+
+def extract_having(values: pd.Series, pattern: str, literal: str) -> pd.Series:
+    """``extract(values, pattern)`` for a pattern that only matches text containing ``literal``."""
+    arr = pa.array(values, type=pa.large_string(), from_pandas=True)
+    has = pc.fill_null(pc.match_substring(arr, literal), False).to_numpy(zero_copy_only=False)
+    return extract_in(values, pattern, has)
+
+
+def counts_with(
+    values: pd.Series, convert: Callable[[pd.Series], tuple[pd.Series, np.ndarray]], *, zero_fraction: bool
+) -> tuple[pd.Series, np.ndarray]:
+    """``convert(values)`` (``counts_from_text`` or a reader's variant of it), with the cells every such
+    reading takes the same way read at once in Arrow: empty cells (absent), plain ASCII digits (at most 15)
+    and, with ``zero_fraction``, digits with a zero fraction (``424.0``). ``convert`` reads only the rest.
+
+    Returns
+    -------
+    counts, bad
+        ``Int64`` counts and the cells that are no count, as ``convert`` gives them.
+    """
+    s = values.astype("str").reset_index(drop=True)
+    arr = pa.array(s, type=pa.large_string(), from_pandas=True)
+    n = len(arr)
+    empty = pc.fill_null(pc.equal(arr, ""), True)
+    whole = pc.and_(pc.fill_null(pc.ascii_is_decimal(arr), False), pc.less_equal(pc.binary_length(arr), 15))
+    rest = pc.invert(pc.or_(empty, whole))
+    if zero_fraction and pc.any(rest).as_py():
+        dotted = pc.fill_null(pc.match_substring_regex(arr, r"^[0-9]{1,15}\.0+$"), False)
+        whole = pc.or_(whole, dotted)
+        rest = pc.and_(rest, pc.invert(dotted))
+    numbers = pc.cast(pc.if_else(whole, arr, "0"), pa.float64()).to_numpy(zero_copy_only=False)
+    out = pd.arrays.IntegerArray(
+        numbers.astype(np.int64), ~whole.to_numpy(zero_copy_only=False).astype(bool, copy=False)
+    )
+    bad = np.zeros(n, dtype=bool)
+    todo = np.flatnonzero(rest.to_numpy(zero_copy_only=False))
+    if len(todo):
+        counts, bad_rest = convert(s.iloc[todo])
+        out[todo] = counts.array
+        bad[todo] = bad_rest
+    return pd.Series(out), bad
 
 
 def load_sheet(data: bytes, is_header: HeaderTest, mapping: Mapping[str, str], what: str) -> RawTable:
@@ -105,6 +193,11 @@ class SheetRows:
     def has(self, name: str) -> bool:
         return name in self.table.frame.columns
 
+    def flag(self, bad: np.ndarray, name: str, expected: str, got: pd.Series) -> None:
+        """``checks.flag``, skipped at once when no row is bad."""
+        if bad.any():
+            self.checks.flag(bad, name, expected, got)
+
     def text(self, name: str) -> pd.Series:
         """A column's text with empty cells as null (all null when the column is absent)."""
         if not self.has(name):
@@ -114,14 +207,14 @@ class SheetRows:
     def required(self, name: str, expected: str) -> pd.Series:
         """A column every row must fill; rows leaving it empty are flagged."""
         s = self.text(name)
-        self.checks.flag(s.isna().to_numpy(dtype=bool), name, expected, s)
+        self.flag(s.isna().to_numpy(dtype=bool), name, expected, s)
         return s
 
     def matching(self, name: str, pattern: str, expected: str) -> pd.Series:
         """A required column whose cells must match ``pattern`` (a regular expression)."""
         s = self.required(name, expected)
-        bad = s.notna() & ~s.str.fullmatch(pattern, na=False)
-        self.checks.flag(bad.to_numpy(dtype=bool), name, expected, s)
+        bad = s.notna().to_numpy(dtype=bool) & ~fullmatch(s, pattern)
+        self.flag(bad, name, expected, s)
         return s.str.strip()
 
     def counts(self, name: str) -> pd.Series:
@@ -129,8 +222,8 @@ class SheetRows:
         if not self.has(name):
             return null_counts(len(self))
         raw = self.table.frame[name]
-        counts, bad = counts_from_text(raw)
-        self.checks.flag(bad, name, COUNT_EXPECTED, raw)
+        counts, bad = counts_with(raw, counts_from_text, zero_fraction=True)
+        self.flag(bad, name, COUNT_EXPECTED, raw)
         return counts.reset_index(drop=True)
 
     def sum_counts(self, names: Sequence[str]) -> pd.Series:
@@ -146,7 +239,7 @@ class SheetRows:
         """A required date column into UTC; dates without a zone are read in ``local_zone``."""
         s = self.required(name, expected)
         dates, local = parse_dates(s, formats, local_zone)
-        self.checks.flag((dates.isna() & s.notna()).to_numpy(dtype=bool), name, expected, s)
+        self.flag((dates.isna() & s.notna()).to_numpy(dtype=bool), name, expected, s)
         self.assumed |= local
         return dates
 
@@ -171,8 +264,8 @@ class SheetRows:
         ok = self.checks.ok
         n = len(self)
         data = dict(data)
-        data.setdefault("source_file", [self.ctx.source] * n)
-        data.setdefault("source_row", self.table.rows.tolist())
+        data.setdefault("source_file", repeated_text(self.ctx.source, n))
+        data.setdefault("source_row", np.asarray(self.table.rows, dtype=np.int64))
         frame = build_frame(table, data, n)
         frame = frame.loc[ok].reset_index(drop=True)
         parts = [self.checks.quarantine(self.table.excerpts)]

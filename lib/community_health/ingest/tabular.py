@@ -294,14 +294,15 @@ def _text_from_line(text: str, line: int) -> str:
     return text[pos:]
 
 
-def _bytes_from_line(raw: bytes, line: int) -> bytes:
+def _offset_of_line(raw: bytes, line: int) -> int:
+    """Where line ``line`` (0-based) of the bytes starts; their length when they have fewer lines."""
     pos = 0
     for _ in range(line):
         nxt = raw.find(b"\n", pos)
         if nxt < 0:
-            return b""
+            return len(raw)
         pos = nxt + 1
-    return raw[pos:] if pos else raw
+    return pos
 
 
 def read_delimited(text: str, header: HeaderAt, mapping: Mapping[str, str] | None = None) -> RawTable:
@@ -327,12 +328,12 @@ def read_delimited(text: str, header: HeaderAt, mapping: Mapping[str, str] | Non
 def read_delimited_utf8(raw: bytes, header: HeaderAt, mapping: Mapping[str, str] | None = None) -> RawTable:
     """:func:`read_delimited` for a file's text given as valid UTF-8 bytes (see :func:`utf8_bytes`): Arrow
     reads the bytes as they are; the text is decoded only for the slower readers behind it."""
-    body = _bytes_from_line(raw, header.line)
-    if body.endswith(b"\n") and b"\x00" not in body:
-        fast = _arrow_frame_utf8(body, header.sep)
+    start = _offset_of_line(raw, header.line)  # the body is raw[start:], not copied out
+    if start < len(raw) and raw.endswith(b"\n") and raw.find(b"\x00", start) < 0:
+        fast = _arrow_frame_utf8(raw, header.sep, start)
         if fast is not None:
             return _from_frame(fast, header.record + 1, header.sep, mapping or {})
-    return _read_body(body.decode("utf-8"), header, mapping)
+    return _read_body(raw[start:].decode("utf-8"), header, mapping)
 
 
 def _read_body(body: str, header: HeaderAt, mapping: Mapping[str, str] | None) -> RawTable:
@@ -366,20 +367,21 @@ def _arrow_frame(body: str, sep: str) -> pd.DataFrame | None:
     return _arrow_frame_utf8(body.encode("utf-8", errors="surrogatepass"), sep)
 
 
-def _arrow_frame_utf8(body: bytes, sep: str) -> pd.DataFrame | None:
-    """:func:`_arrow_frame` for the text's UTF-8 bytes (line breaks, quotes and separators are the same
-    bytes in the text and in its encoding, so every test below reads the same on either)."""
+def _arrow_frame_utf8(raw: bytes, sep: str, start: int = 0) -> pd.DataFrame | None:
+    """:func:`_arrow_frame` for the UTF-8 bytes of the text, the body starting at byte ``start`` (line
+    breaks, quotes and separators are the same bytes in the text and in its encoding, so every test
+    below reads the same on either)."""
     try:
-        first_line = body[: body.find(b"\n") + 1].decode("utf-8", errors="surrogatepass")
+        first_line = raw[start : raw.find(b"\n", start) + 1].decode("utf-8", errors="surrogatepass")
         first = next(csv.reader(io.StringIO(first_line), delimiter=sep))
     except (csv.Error, StopIteration, UnicodeError):
         return None
-    if b"\r" in body and body.count(b"\r") != body.count(b"\r\n"):
+    if raw.find(b"\r", start) >= 0 and raw.count(b"\r", start) != raw.count(b"\r\n", start):
         return None
     names = [f"f{i}" for i in range(len(first))]
     try:
         table = pa_csv.read_csv(
-            pa.py_buffer(body),
+            pa.py_buffer(raw).slice(start),
             read_options=pa_csv.ReadOptions(column_names=names, block_size=1 << 24),
             parse_options=pa_csv.ParseOptions(
                 delimiter=sep,

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from community_health.ingest.envelope import ReadContext, ReadResult, Table, refused
+from community_health.ingest.envelope import ReadContext, ReadResult, Table, extract, refused
 from community_health.ingest.registry import Probe, Reader, register
 from community_health.ingest.sheets import SheetRows, load_sheet
 from community_health.ingest.tabular import TableError
@@ -98,7 +98,7 @@ def parse_x_analytics(data: bytes, ctx: ReadContext) -> ReadResult:
     post_id = rows.matching("Tweet id", r"\s*\d{1,25}\s*", "a tweet id (digits only)")
     created = rows.dates("time", ["%Y-%m-%d %H:%M %z", "ISO8601"], TIME_EXPECTED, local_zone="UTC")
     permalink = rows.text("Tweet permalink")
-    channel = permalink.str.extract(HANDLE, expand=False).fillna("unknown")
+    channel = extract(permalink, HANDLE).fillna("unknown")
     data_: Mapping[str, object] = {
         Posts.post_id: post_id,
         Posts.platform: [Platform.X.value] * len(rows),
