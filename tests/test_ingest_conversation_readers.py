@@ -15,7 +15,7 @@ from community_health.ingest import ReadContext, ReadResult
 from community_health.ingest.discord_csv import channel_from_name, parse_discord_csv, reaction_total
 from community_health.ingest.discourse_csv import parse_discourse_csv
 from community_health.ingest.localdates import SettledBy, day_month_order, split_numeric
-from community_health.ingest.mastodon_outbox import SKIP_BOOST, handle_of, parse_mastodon_outbox
+from community_health.ingest.mastodon_outbox import SKIP_BOOST, SKIP_DIRECT, handle_of, parse_mastodon_outbox
 from community_health.ingest.reddit_jsonl import parse_reddit_jsonl
 from community_health.ingest.telegram_json import message_text, parse_telegram_json
 from community_health.ingest.whatsapp_txt import (
@@ -637,3 +637,15 @@ def test_whatsapp_ios_italian_immagine_omessa_missed_call_and_deleted():
     m = result.frame.set_index(M.source_row)
     assert set(m[M.channel]) == {"Caffè Aurora"}
     assert pd.isna(m.loc[3, M.text]) and pd.isna(m.loc[4, M.text])  # immagine omessa, video omesso
+
+
+def test_mastodon_direct_messages_are_private_and_skipped():
+    """Public, unlisted and followers-only statuses are posts; a direct message (its audience is only the
+    accounts it names) is a private conversation: skipped under its own reason, never quoted or counted."""
+    result = read(parse_mastodon_outbox, "mastodon/mastodon_outbox_direct_messages.json")
+    assert_balanced(result)
+    assert (result.rows_read, len(result.frame), len(result.quarantine)) == (5, 3, 0)
+    assert result.skipped == {SKIP_DIRECT: 2}
+    texts = " ".join(result.frame[M.text])
+    assert "Public:" in texts and "Unlisted:" in texts and "Followers only:" in texts
+    assert "order number" not in texts and "replacements" not in texts

@@ -29,8 +29,10 @@ reactions    ``likes.totalItems`` and shares ``shares.totalItems`` where the arc
 ===========  =========================================================================================
 
 Boosts (``Announce``) are shares of another status, not posts: they are counted as skipped under a
-reason that says so, and are never rows of their own. Also skipped: deleted statuses (``Tombstone``)
-and activities that are neither (``Like``, ``Follow``, ...).
+reason that says so, and are never rows of their own. Also skipped: deleted statuses (``Tombstone``),
+activities that are neither (``Like``, ``Follow``, ...), and direct messages (a status whose ``to`` and
+``cc`` name neither the public nor the account's followers, only the accounts it mentions): private
+conversations, which a client report must neither quote nor count as posts to everyone.
 """
 
 from __future__ import annotations
@@ -54,6 +56,8 @@ NAME = "mastodon_outbox"
 ITEMS = "orderedItems"
 SKIP_BOOST = "Mastodon boost (Announce): a share of another status, not a post"
 SKIP_TOMBSTONE = "Mastodon deleted status (Tombstone)"
+SKIP_DIRECT = "Mastodon direct message (seen only by the accounts it names): private, not a post"
+_PUBLIC = frozenset({"https://www.w3.org/ns/activitystreams#Public", "as:Public", "Public"})
 NOTE_TYPES = frozenset({"Note", "Question", "Article", "Page"})
 _ACTOR = re.compile(r"^https?://([^/]+)/(?:users/|@)([^/?#]+)")
 
@@ -132,6 +136,17 @@ def display_name(actor_json: bytes | None) -> str | None:
     return name.strip() if isinstance(name, str) and name.strip() else None
 
 
+def is_direct(note: dict[str, Any]) -> bool:
+    """Whether a status is a direct message: its audience (``to`` and ``cc``) is given and holds
+    neither the public collection nor a followers collection (public, unlisted and followers-only
+    statuses name one of them)."""
+    to, cc = note.get("to"), note.get("cc")
+    if not isinstance(to, list) and not isinstance(cc, list):
+        return False  # no audience written: nothing says it is private
+    audience = [a for a in (to if isinstance(to, list) else []) + (cc if isinstance(cc, list) else [])]
+    return not any(isinstance(a, str) and (a in _PUBLIC or a.endswith("/followers")) for a in audience)
+
+
 def parse_mastodon_outbox(data: bytes, ctx: ReadContext, actor_json: bytes | None = None) -> ReadResult:
     """Read a Mastodon archive's ``outbox.json`` into ``messages`` rows.
 
@@ -166,6 +181,16 @@ def parse_mastodon_outbox(data: bytes, ctx: ReadContext, actor_json: bytes | Non
             [t == "Create" and nt == "Tombstone" for t, nt in zip(types, note_types, strict=True)], dtype=bool
         ),
         SKIP_TOMBSTONE,
+    )
+    rows.checks.skip(
+        np.asarray(
+            [
+                t == "Create" and nt in NOTE_TYPES and is_direct(o)
+                for t, nt, o in zip(types, note_types, notes, strict=True)
+            ],
+            dtype=bool,
+        ),
+        SKIP_DIRECT,
     )
     rows.checks.skip(
         np.asarray([t not in ("Create", "Announce") for t in types], dtype=bool),
