@@ -12,8 +12,10 @@ import pytest
 
 from community_health.ingest import ReadContext, ReadResult
 from community_health.ingest.brandwatch import parse_brandwatch
+from community_health.ingest.envelope import counts_from_text
 from community_health.ingest.meltwater import parse_meltwater
 from community_health.ingest.mentions import counts_from_local_text
+from community_health.ingest.sheets import counts_with
 from community_health.ingest.sprout_social import parse_sprout_social
 from community_health.ingest.talkwalker import parse_talkwalker
 from community_health.schema import Messages
@@ -227,3 +229,47 @@ def test_meltwater_day_and_time_in_separate_columns_and_unix_times_in_talkwalker
     assert (
         result.frame[M.created_at].iloc[0] == utc("2025-10-13 12:22:05") and result.assumed_timezone is None
     )
+
+
+COUNT_TEXTS = [
+    "",
+    "12",
+    "0012",
+    "999999999999999",
+    "9999999999999999",
+    "424.0",
+    "424.000",
+    "1,234",
+    "12.345",
+    "12,0",
+    "\u0661\u0662",
+    " 12",
+    "12 ",
+    "-",
+    "4.2%",
+    "n/a",
+    "-3",
+    "1e3",
+    None,
+]
+
+
+def test_counts_read_at_once_are_the_counts_of_the_full_reading():
+    values = pd.Series(COUNT_TEXTS * 3, dtype="str")
+    for convert, zero_fraction in ((counts_from_text, True), (counts_from_local_text, False)):
+        counts, bad = counts_with(values, convert, zero_fraction=zero_fraction)
+        expected, expected_bad = convert(values)
+        pd.testing.assert_series_equal(counts, expected)
+        assert bad.tolist() == expected_bad.tolist()
+
+
+def test_a_mention_longer_than_a_parse_block_is_read_whole():
+    long_text = "brightbrew " * 600_000  # over 6 MiB in one cell
+    header = "published,url,content,source_type\n"
+    rows = [
+        f"2026-10-13 14:22:05,https://example.com/{i},{text},ONLINENEWS\n"
+        for i, text in enumerate(["short", f'"{long_text}"', "after"])
+    ]
+    result = parse_talkwalker((header + "".join(rows)).encode(), ReadContext("exports/tw.csv", MADRID))
+    assert result.frame[M.text].tolist() == ["short", long_text, "after"]
+    assert result.frame["source_row"].tolist() == [2, 3, 4]

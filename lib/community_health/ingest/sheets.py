@@ -113,16 +113,14 @@ def counts_with(
     arr = pa.array(s, type=pa.large_string(), from_pandas=True)
     n = len(arr)
     empty = pc.fill_null(pc.equal(arr, ""), True)
-    whole = pc.and_(pc.fill_null(pc.ascii_is_decimal(arr), False), pc.less_equal(pc.binary_length(arr), 15))
+    whole = pc.fill_null(pc.and_(pc.ascii_is_decimal(arr), pc.less_equal(pc.binary_length(arr), 15)), False)
     rest = pc.invert(pc.or_(empty, whole))
     if zero_fraction and pc.any(rest).as_py():
         dotted = pc.fill_null(pc.match_substring_regex(arr, r"^[0-9]{1,15}\.0+$"), False)
         whole = pc.or_(whole, dotted)
         rest = pc.and_(rest, pc.invert(dotted))
     numbers = pc.cast(pc.if_else(whole, arr, "0"), pa.float64()).to_numpy(zero_copy_only=False)
-    out = pd.arrays.IntegerArray(
-        numbers.astype(np.int64), ~whole.to_numpy(zero_copy_only=False).astype(bool, copy=False)
-    )
+    out = pd.arrays.IntegerArray(numbers.astype(np.int64), ~whole.to_numpy(zero_copy_only=False))
     bad = np.zeros(n, dtype=bool)
     todo = np.flatnonzero(rest.to_numpy(zero_copy_only=False))
     if len(todo):
