@@ -6,6 +6,7 @@
    ``parameters`` cell (an unknown parameter is an error);
 2. bring the normalised tables up to date (ingest only reads what changed);
 3. execute the notebook with papermill into a staging folder beside the destination; the notebook
+   reads the tables as stored, without checking the exports again (:data:`TABLES_CURRENT`), and
    writes ``metrics.json`` (and its other data files) into the same folder;
 4. convert the executed notebook to one self-contained HTML file (code hidden, plotly.js embedded once,
    nothing fetched from a network);
