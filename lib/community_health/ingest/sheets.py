@@ -116,9 +116,20 @@ def counts_with(
     whole = pc.fill_null(pc.and_(pc.ascii_is_decimal(arr), pc.less_equal(pc.binary_length(arr), 15)), False)
     rest = pc.invert(pc.or_(empty, whole))
     if zero_fraction and pc.any(rest).as_py():
-        dotted = pc.fill_null(pc.match_substring_regex(arr, r"^[0-9]{1,15}\.0+$"), False)
+        # "424.0" (most often) without a regular expression, other zero fractions with one
+        digits = pc.utf8_slice_codeunits(arr, 0, -2)
+        length = pc.binary_length(digits)
+        dotted = pc.and_(
+            pc.and_(pc.ends_with(arr, ".0"), pc.ascii_is_decimal(digits)),
+            pc.and_(pc.greater_equal(length, 1), pc.less_equal(length, 15)),
+        )
+        dotted = pc.and_(rest, pc.fill_null(dotted, False))
         whole = pc.or_(whole, dotted)
         rest = pc.and_(rest, pc.invert(dotted))
+        if pc.any(rest).as_py():
+            zeros = pc.fill_null(pc.match_substring_regex(arr, r"^[0-9]{1,15}\.0+$"), False)
+            whole = pc.or_(whole, zeros)
+            rest = pc.and_(rest, pc.invert(zeros))
     numbers = pc.cast(pc.if_else(whole, arr, "0"), pa.float64()).to_numpy(zero_copy_only=False)
     out = pd.arrays.IntegerArray(numbers.astype(np.int64), ~whole.to_numpy(zero_copy_only=False))
     bad = np.zeros(n, dtype=bool)
