@@ -51,7 +51,6 @@ from community_health.ingest.registry import Probe, Reader, register
 from community_health.ingest.sheets import (
     SheetRows,
     arrow_text,
-    extract_having,
     extract_in,
     load_sheet,
     repeated_text,
@@ -177,7 +176,7 @@ def parse_brandwatch(data: bytes, ctx: ReadContext) -> ReadResult:
         domain = extract(url, HOST)
     domain = domain.str.strip().str.lower()
     platform = platform_of(domain.fillna(""))
-    subreddit = extract_having(url, r"reddit\.com/(r/[^/?#]+)", "reddit.com/")
+    subreddit = extract(url, r"reddit\.com/(r/[^/?#]+)")
     reddit = arrow_text(
         pc.if_else(pc.equal(pa.array(platform), Platform.REDDIT.value), pa.array(subreddit), None)
     )

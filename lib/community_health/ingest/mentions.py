@@ -73,7 +73,6 @@ from community_health.ingest.sheets import (
     SheetRows,
     arrow_text,
     counts_with,
-    extract_having,
     fullmatch,
     load_sheet,
     repeated_text,
@@ -345,7 +344,7 @@ def parse_mentions(data: bytes, ctx: ReadContext, layout: MentionLayout) -> Read
     created, note = found.dates(ctx.timezone)
     url = found.text("url").str.strip()
     explicit = found.text("id").str.strip()
-    status = extract_having(url, X_STATUS, "/status")
+    status = extract(url, X_STATUS)
     message_id = first_text([explicit, status, url], n)
     url_columns = found.columns_of("url") or found.columns_of("id")
     rows.flag(
@@ -353,7 +352,7 @@ def parse_mentions(data: bytes, ctx: ReadContext, layout: MentionLayout) -> Read
     )
     domain = _domain(url)
     platform = _platform(domain, found.text("network"))
-    subreddit = extract_having(url, r"reddit\.com/(r/[^/?#]+)", "reddit.com/")
+    subreddit = extract(url, r"reddit\.com/(r/[^/?#]+)")
     is_reddit = pc.equal(pa.array(platform), Platform.REDDIT.value)
     reddit = arrow_text(pc.if_else(is_reddit, pa.array(subreddit), None))
     channel = first_text([reddit, domain, repeated_text(layout.tool.lower(), n)], n)

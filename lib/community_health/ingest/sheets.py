@@ -90,13 +90,6 @@ def extract_in(values: pd.Series, pattern: str, rows: np.ndarray) -> pd.Series:
     return out
 
 
-def extract_having(values: pd.Series, pattern: str, literal: str) -> pd.Series:
-    """``extract(values, pattern)`` for a pattern that only matches text containing ``literal``."""
-    arr = pa.array(values, type=pa.large_string(), from_pandas=True)
-    has = pc.fill_null(pc.match_substring(arr, literal), False).to_numpy(zero_copy_only=False)
-    return extract_in(values, pattern, has)
-
-
 def counts_with(
     values: pd.Series, convert: Callable[[pd.Series], tuple[pd.Series, np.ndarray]], *, zero_fraction: bool
 ) -> tuple[pd.Series, np.ndarray]:
