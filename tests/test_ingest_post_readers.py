@@ -819,3 +819,14 @@ def test_x_archive_grailbird_month_file_of_an_archive_from_before_2019(tmp_path:
         files = {n: zf.read(n) for n in zf.namelist() if n.endswith(".js")}
     zipped = parse_x_archive_zip(files, ReadContext("exports/brightbrew_archive.zip"))
     assert len(zipped.frame) == 2 and set(zipped.frame[Messages.channel]) == {"brightbrew"}
+
+
+def test_a_page_insights_workbook_of_several_sheets_goes_to_the_workbook_reader(tmp_path: Path):
+    # Its data sheet has a post-level header, which the CSV reader would also take: it would read that
+    # sheet alone and leave reach, comments and shares (in the breakdown sheets) empty.
+    target = tmp_path / "Facebook Insights Data Export (Post Level) - Brightbrew.xlsx"
+    shutil.copy(FIXTURES / "facebook/facebook_insights_xlsx_cut_breakdown_sheet_name.xlsx", target)
+    unit = ExportUnit(target, f"exports/{target.name}")
+    assert detect(Probe(unit)).name == "facebook_insights_xls"
+    result = get_reader("facebook_insights_xls").read(unit, ReadContext(f"exports/{target.name}", MADRID, {}))
+    assert result.frame[Posts.reach].notna().all() and result.frame[Posts.shares].notna().all()

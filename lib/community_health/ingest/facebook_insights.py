@@ -32,10 +32,11 @@ from collections.abc import Sequence
 import pandas as pd
 
 from community_health.ingest.envelope import ReadContext, ReadResult, Table, extract, parse_dates, refused
-from community_health.ingest.registry import Probe, Reader, register
+from community_health.ingest.registry import Probe, Reader, get_reader, register
 from community_health.ingest.sheets import SheetRows, load_sheet
 from community_health.ingest.tabular import RawTable, TableError
 from community_health.ingest.units import ExportUnit
+from community_health.ingest.workbooks import head_has_workbook_magic, workbook_heads
 from community_health.schema import Platform, Posts
 
 NAME = "facebook_insights_posts"
@@ -148,6 +149,13 @@ def posts_from_table(table: RawTable, ctx: ReadContext) -> ReadResult:
 
 
 def _detect(probe: Probe) -> bool:
+    if not probe.unit.is_folder and head_has_workbook_magic(probe.head):
+        # A workbook of several sheets (the post data and its breakdowns, as Page Insights downloads
+        # them) is the workbook reader's when it recognises it: this reader would read the first sheet
+        # alone and leave the breakdowns' reach and engagement empty.
+        workbook = get_reader("facebook_insights_xls")  # (looked up here: that module imports this one)
+        if len(workbook_heads(probe.unit.path)[1]) > 1 and workbook.detect(probe):
+            return False
     return probe.header(is_header, NAME) is not None
 
 
