@@ -11,13 +11,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from community_health.ingest import ReadContext, ReadResult
+from community_health.ingest import Probe, ReadContext, ReadResult, detect
 from community_health.ingest.discord_csv import channel_from_name, parse_discord_csv, reaction_total
 from community_health.ingest.discourse_csv import parse_discourse_csv
 from community_health.ingest.localdates import SettledBy, day_month_order, split_numeric
 from community_health.ingest.mastodon_outbox import SKIP_BOOST, SKIP_DIRECT, handle_of, parse_mastodon_outbox
 from community_health.ingest.reddit_jsonl import parse_reddit_jsonl
 from community_health.ingest.telegram_json import message_text, parse_telegram_json
+from community_health.ingest.units import ExportUnit
 from community_health.ingest.whatsapp_txt import (
     SKIP_DELETED,
     SKIP_ENCRYPTION,
@@ -649,3 +650,17 @@ def test_mastodon_direct_messages_are_private_and_skipped():
     texts = " ".join(result.frame[M.text])
     assert "Public:" in texts and "Unlisted:" in texts and "Followers only:" in texts
     assert "order number" not in texts and "replacements" not in texts
+
+
+@pytest.mark.parametrize("fixture", ["whatsapp_android_fi_klo.txt", "whatsapp_ios_fi_klo.txt"])
+def test_whatsapp_finnish_klo_and_dotted_times(fixture):
+    """Finnish exports write the time after "klo" with dots (13.6.2018 klo 21.25.15), day first."""
+    unit = ExportUnit(FIXTURES / "whatsapp" / fixture, f"exports/{fixture}")
+    assert detect(Probe(unit)).name == "whatsapp_txt"
+    result = read(parse_whatsapp_txt, f"whatsapp/{fixture}", timezone="Europe/Helsinki")
+    assert_balanced(result)
+    assert len(result.frame) == 3 and len(result.quarantine) == 0
+    first, _, last = result.frame.sort_values(M.created_at).itertuples(index=False)
+    assert getattr(first, M.created_at) == pd.Timestamp("2018-06-13 18:25:15", tz="UTC")  # 21:25:15 EEST
+    assert getattr(last, M.created_at) == pd.Timestamp("2018-06-14 05:05:40", tz="UTC")
+    assert getattr(first, M.author_name) == "Aino Virtanen"

@@ -35,9 +35,10 @@ _MARKS = "\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u20
 _NO_MARKS = dict.fromkeys(map(ord, _MARKS))
 _SPACES = {0x00A0: " ", 0x2007: " ", 0x2009: " ", 0x202F: " "}
 
-#: A numeric date and time, in any order of day, month and year, with an optional 12-hour marker.
+#: A numeric date and time, in any order of day, month and year, with an optional 12-hour marker; the
+#: time may follow a word for "at" (Finnish ``13.6.2018 klo 21.25.15``, Danish and Norwegian ``kl.``).
 NUMERIC_DATETIME = (
-    r"(?P<a>\d{1,4})[./-](?P<b>\d{1,2})[./-](?P<c>\d{2}|\d{4})\.?,?\s*"
+    r"(?P<a>\d{1,4})[./-](?P<b>\d{1,2})[./-](?P<c>\d{2}|\d{4})\.?,?\s*(?:kl(?:o|\.)?\s+)?"
     r"(?P<H>\d{1,2})[:.](?P<M>\d{2})(?:[:.](?P<S>\d{2})(?:[.,](?P<f>\d{1,9}))?)?"
     r"(?:\s*(?P<ampm>[aApP]\.?\s?[mM]\.?))?"
 )
