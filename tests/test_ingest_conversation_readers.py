@@ -13,10 +13,13 @@ import pytest
 
 from community_health.ingest import Probe, ReadContext, ReadResult, detect
 from community_health.ingest.discord_csv import channel_from_name, parse_discord_csv, reaction_total
+from community_health.ingest.discord_json import parse_discord_json
 from community_health.ingest.discourse_csv import parse_discourse_csv
+from community_health.ingest.discourse_json import parse_discourse_json
 from community_health.ingest.localdates import SettledBy, day_month_order, split_numeric
 from community_health.ingest.mastodon_outbox import SKIP_BOOST, SKIP_DIRECT, handle_of, parse_mastodon_outbox
 from community_health.ingest.reddit_jsonl import parse_reddit_jsonl
+from community_health.ingest.slack import parse_slack_export
 from community_health.ingest.telegram_json import message_text, parse_telegram_json
 from community_health.ingest.units import ExportUnit
 from community_health.ingest.whatsapp_txt import (
@@ -664,3 +667,262 @@ def test_whatsapp_finnish_klo_and_dotted_times(fixture):
     assert getattr(first, M.created_at) == pd.Timestamp("2018-06-13 18:25:15", tz="UTC")  # 21:25:15 EEST
     assert getattr(last, M.created_at) == pd.Timestamp("2018-06-14 05:05:40", tz="UTC")
     assert getattr(first, M.author_name) == "Aino Virtanen"
+
+
+# --------------------------------------------------------------------------------------------------
+# Slack, DiscordChatExporter JSON and Discourse JSON: the rare shapes beside the common ones of the same
+# file (the readers take the common ones column by column and the others one by one)
+
+
+def _slack(days: dict[str, list[object]], users: list[dict[str, object]]) -> dict[str, bytes]:
+    files = {f"{day}": json.dumps(messages).encode() for day, messages in days.items()}
+    files["channels.json"] = json.dumps([{"id": "C1", "name": "general"}]).encode()
+    files["users.json"] = json.dumps(users).encode()
+    return files
+
+
+SLACK_USERS = [
+    {"id": "U1", "real_name": "Ana Ruiz", "name": "ana"},
+    {"id": "U2", "real_name": " ", "name": "bo", "profile": {"display_name": "Bo"}},
+    {"id": "UB", "real_name": "Feed", "is_bot": True},
+]
+
+
+def test_slack_rare_messages_among_plain_ones_of_the_same_day():
+    day = [
+        {
+            "type": "message",
+            "user": "U1",
+            "text": "plain <@U2> &amp; <https://x.example|docs>",
+            "ts": "1700000000.000001",
+        },
+        {
+            "type": "message",
+            "user": "U9",
+            "text": "not in users.json",
+            "ts": "1700000001.000001",
+            "user_profile": {"real_name": "Guest Nine"},
+        },
+        {
+            "type": "message",
+            "subtype": "bot_message",
+            "bot_id": "B1",
+            "username": "RSS",
+            "text": "",
+            "attachments": [{"title": "Roast", "text": "notes"}],
+            "ts": "1700000002.000001",
+        },
+        "not a message",
+        {
+            "type": "message",
+            "user": "",
+            "comment": {"user": "U1", "comment": "from a comment"},
+            "text": "  ",
+            "ts": "1700000003.000001",
+        },
+        {
+            "type": "message",
+            "subtype": "channel_join",
+            "user": "U2",
+            "text": "<@U2> joined",
+            "ts": "1700000004.000001",
+        },
+        {
+            "type": "message",
+            "user": "UB",
+            "text": "beep",
+            "ts": "1700000005.000001",
+            "reactions": [{"users": ["U1", "U2"]}],
+        },
+        {
+            "type": "message",
+            "user": "U2",
+            "text": "late reply",
+            "ts": "1700000006.000001",
+            "thread_ts": "1700000000.000001",
+        },
+        {"type": "message", "user": "U1", "text": "no time", "ts": 1700000007},
+        {"type": "message", "text": "no one", "ts": "1700000008.000001"},
+    ]
+    result = parse_slack_export(
+        _slack({"general/2023-11-14.json": day}, SLACK_USERS), ReadContext("exports/s")
+    )
+    assert_balanced(result)
+    assert (result.rows_read, len(result.frame), len(result.quarantine)) == (10, 6, 3)
+    assert result.skipped == {"Slack channel_join event, not community content": 1}
+    m = by_id(result.frame)
+    plain = m.loc["C1:1700000000.000001"]
+    assert plain[M.text] == "plain @Bo & docs" and plain[M.author_name] == "Ana Ruiz"
+    assert plain[M.comments] == 0 and plain[M.reactions] == 0
+    assert m.loc["C1:1700000001.000001", M.author_name] == "Guest Nine"
+    bot = m.loc["C1:1700000002.000001"]
+    assert (bot[M.author_id], bot[M.author_name], bot[M.text]) == ("B1", "RSS", "Roast\nnotes")
+    assert bot[M.author_is_bot]
+    comment = m.loc["C1:1700000003.000001"]
+    assert (comment[M.author_id], comment[M.author_name], comment[M.text]) == (
+        "U1",
+        "Ana Ruiz",
+        "from a comment",
+    )
+    listed_bot = m.loc["C1:1700000005.000001"]
+    assert listed_bot[M.author_is_bot] and listed_bot[M.reactions] == 2
+    reply = m.loc["C1:1700000006.000001"]
+    assert (
+        reply[M.kind] == "reply"
+        and reply[M.parent_id] == "C1:1700000000.000001"
+        and pd.isna(reply[M.comments])
+    )
+    assert reply[M.author_name] == "Bo"  # users.json: blank real name, then the display name
+    q = result.quarantine.set_index("row")
+    assert q.loc[4, "field"] == "(element)" and q.loc[4, "excerpt"] == "not a message"
+    assert q.loc[9, "field"] == "ts" and q.loc[10, "field"] == "user"
+    assert q.loc[9, "excerpt"].startswith('{"type": "message", "user": "U1"')
+
+
+def test_slack_users_json_read_again_only_when_its_bytes_change():
+    day = {
+        "general/2023-11-14.json": [
+            {"type": "message", "user": "U1", "text": "hi", "ts": "1700000000.000001"}
+        ]
+    }
+    first = parse_slack_export(_slack(day, SLACK_USERS), ReadContext("exports/a"))
+    again = parse_slack_export(_slack(day, SLACK_USERS), ReadContext("exports/b"))
+    renamed = [{**SLACK_USERS[0], "real_name": "Ana R."}, *SLACK_USERS[1:]]
+    changed = parse_slack_export(_slack(day, renamed), ReadContext("exports/c"))
+    names = [r.frame[M.author_name].iloc[0] for r in (first, again, changed)]
+    assert names == ["Ana Ruiz", "Ana Ruiz", "Ana R."]
+    damaged = _slack(day, SLACK_USERS)
+    damaged["users.json"] = b"[{"
+    result = parse_slack_export(damaged, ReadContext("exports/d"))
+    assert "users.json is cut off" in result.error and pd.isna(result.frame[M.author_name].iloc[0])
+
+
+def test_slack_timestamps_of_other_shapes_than_the_usual_one():
+    day = [
+        {"type": "message", "user": "U1", "text": "a", "ts": "1700000000.123456789"},
+        {"type": "message", "user": "U1", "text": "b", "ts": "1700000001"},
+        {"type": "message", "user": "U1", "text": "c", "ts": "١٧٠٠٠٠٠٠٠٢.000001"},
+        {"type": "message", "user": "U1", "text": "d", "ts": "9900000000.000001"},
+    ]
+    result = parse_slack_export(
+        _slack({"general/2023-11-14.json": day}, SLACK_USERS), ReadContext("exports/s")
+    )
+    assert_balanced(result)
+    assert list(result.frame[M.created_at]) == [
+        utc("2023-11-14 22:13:20.123456789"),
+        utc("2023-11-14 22:13:21"),
+    ]
+    assert list(result.quarantine["row"]) == [3, 4] and set(result.quarantine["field"]) == {"ts"}
+
+
+def test_discord_json_rare_messages_among_plain_ones():
+    doc = {
+        "guild": {"id": "1"},
+        "channel": {"id": "2", "type": "GuildTextChat", "name": "general"},
+        "messages": [
+            {
+                "id": "10",
+                "type": "Default",
+                "timestamp": "2023-01-05T16:00:00.5+01:00",
+                "content": "hi",
+                "author": {"id": "7", "name": "ana", "nickname": None, "isBot": False},
+                "reactions": [],
+                "embeds": [],
+            },
+            {
+                "id": "11",
+                "type": "Reply",
+                "timestamp": "2023-01-05T16:01:00+00:00",
+                "content": "",
+                "author": {"id": "8", "name": "bo", "nickname": "Bo", "isBot": True},
+                "reactions": [{"emoji": {"name": "x"}, "count": 2}, {"count": 3}],
+                "embeds": [{"title": "T", "description": "D"}],
+                "reference": {"messageId": "10"},
+            },
+            ["not", "a", "message"],
+            {
+                "id": " ",
+                "type": "Default",
+                "timestamp": "2023-01-05T16:02:00+00:00",
+                "content": "blank id",
+                "author": {"id": "7", "name": "ana"},
+                "reactions": [],
+            },
+            {
+                "id": "13",
+                "type": "GuildMemberJoin",
+                "timestamp": "2023-01-05T16:03:00+00:00",
+                "content": "",
+                "author": {"id": "9", "name": "new"},
+                "reactions": [],
+            },
+        ],
+    }
+    result = parse_discord_json(json.dumps(doc).encode(), ReadContext("exports/d.json"))
+    assert_balanced(result)
+    assert (len(result.frame), len(result.quarantine)) == (2, 2)
+    assert result.skipped == {"Discord GuildMemberJoin message, not community content": 1}
+    m = by_id(result.frame)
+    reply = m.loc["11"]
+    assert (reply[M.text], reply[M.reactions], reply[M.author_name]) == ("T\nD", 5, "Bo")
+    assert reply[M.author_is_bot] and reply[M.parent_id] == "10" and reply[M.thread_id] == "10"
+    assert reply[M.kind] == "reply" and reply[M.url] == "https://discord.com/channels/1/2/11"
+    assert m.loc["10", M.created_at] == utc("2023-01-05 15:00:00.5") and m.loc["10", M.author_name] == "ana"
+    assert list(result.quarantine["field"]) == ["(element)", "id"]
+
+
+def test_discourse_json_post_numbers_as_text_and_numbers_too_large_for_arrow():
+    posts = [
+        {
+            "id": 1,
+            "topic_id": 5,
+            "post_number": 1,
+            "created_at": "2024-03-05T10:22:33.123Z",
+            "username": "ana",
+            "raw": "first",
+            "category_id": 3,
+            "actions_summary": [{"id": 2, "count": 4}],
+            "reply_count": 1,
+        },
+        {
+            "id": 2,
+            "topic_id": 5,
+            "post_number": " 2 ",
+            "reply_to_post_number": "1",
+            "created_at": "2024-03-05T10:23:33.123Z",
+            "username": "bo",
+            "name": None,
+            "display_username": " Bo ",
+            "cooked": "<p>second &amp; more</p>",
+            "category_id": "x",
+            "user_id": -1,
+        },
+        {
+            "id": 3,
+            "topic_id": 5,
+            "post_number": str(10**20),
+            "reply_to_post_number": 2,
+            "created_at": "2024-03-05T10:24:33.123Z",
+            "username": "cy",
+            "raw": "far",
+        },
+        {
+            "id": 4,
+            "topic_id": 5,
+            "post_number": 0,
+            "created_at": "2024-03-05T10:25:33.123Z",
+            "username": "dee",
+        },
+    ]
+    page = json.dumps({"latest_posts": posts}).encode()
+    result = parse_discourse_json(page, ReadContext("exports/p.json"))
+    assert_balanced(result)
+    assert (len(result.frame), len(result.quarantine)) == (3, 1)
+    m = by_id(result.frame)
+    assert m.loc["5/1", M.reactions] == 4 and m.loc["5/1", M.channel] == "3"
+    second = m.loc["5/2"]
+    assert (second[M.kind], second[M.parent_id], second[M.author_name]) == ("comment", "5/1", "Bo")
+    assert second[M.text] == "second & more" and second[M.author_is_bot] and second[M.channel] == "x"
+    far = m.loc[f"5/{10**20}"]
+    assert (far[M.kind], far[M.parent_id]) == ("reply", "5/2")
+    assert result.quarantine["field"].tolist() == ["post_number"]

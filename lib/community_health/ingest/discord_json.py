@@ -33,12 +33,23 @@ skipped, per type.
 
 from __future__ import annotations
 
+import operator
+from itertools import compress, repeat
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from community_health.ingest.envelope import ReadContext, ReadResult, Table, refused
-from community_health.ingest.jsonrows import JsonError, JsonRows, load_json, resolve_roots, text_or_none
+from community_health.ingest.jsonrows import (
+    ColumnRows,
+    JsonError,
+    load_json,
+    resolve_roots,
+    text_column,
+    text_or_none,
+)
 from community_health.ingest.registry import Probe, Reader, register
 from community_health.ingest.units import ExportUnit
 from community_health.schema import Kind, Messages, Platform
@@ -59,11 +70,30 @@ def _embed_text(embeds: Any) -> str | None:
 def _reaction_total(reactions: Any) -> int | None:
     if not isinstance(reactions, list):
         return None
+    try:  # the usual list: objects each with a count
+        counts = [r["count"] for r in reactions]
+        if set(map(type, counts)) <= _INT:
+            return sum(counts)
+    except (KeyError, TypeError):
+        pass
     return sum(
         r.get("count")
         for r in reactions
         if isinstance(r, dict) and isinstance(r.get("count"), int) and not isinstance(r.get("count"), bool)
     )
+
+
+_STR = {str}
+_INT = {int}
+_STR_OR_NONE = {str, type(None)}
+_DICT = {dict}
+_NONE: dict[str, Any] = {}  # an element that is not an object, read as an empty one
+_LARGE = pa.large_string()
+
+
+def _texts(values: list[Any]) -> list[str | None]:
+    """``text_or_none`` of each value (text and nulls as they are)."""
+    return values if set(map(type, values)) <= _STR_OR_NONE else [text_or_none(v) for v in values]
 
 
 def parse_discord_json(data: bytes, ctx: ReadContext) -> ReadResult:
@@ -100,24 +130,84 @@ def parse_discord_json(data: bytes, ctx: ReadContext) -> ReadResult:
         or "unknown"
     )
 
-    rows = JsonRows(doc["messages"], ctx.source)
-    n = len(rows)
-    types = [t if isinstance(t, str) else "Default" for t in rows.get("type")]
-    not_content = np.fromiter((t not in CONTENT_TYPES for t in types), dtype=bool, count=n)
-    rows.checks.skip(not_content, [f"Discord {t} message, not community content" for t in types])
+    # Every field read in one pass over the messages (each message's object is then at hand).
+    messages = doc["messages"]
+    n = len(messages)
+    items = messages
+    not_object = None
+    if n and set(map(type, messages)) != _DICT:
+        items = [m if isinstance(m, dict) else _NONE for m in messages]
+        not_object = np.fromiter((not isinstance(m, dict) for m in messages), dtype=bool, count=n)
+    rows = ColumnRows(
+        n,
+        ctx.source,
+        np.arange(1, n + 1),
+        lambda at: [messages[i] for i in at.tolist()],
+        not_object=not_object,
+        values=messages,
+    )
+    if n:
+        types, raw_ids, stamps, authors, references, contents, embeds, reactions = map(
+            list,
+            zip(
+                *[
+                    (
+                        m.get("type"),
+                        m.get("id"),
+                        m.get("timestamp"),
+                        m.get("author"),
+                        m.get("reference"),
+                        m.get("content"),
+                        m.get("embeds"),
+                        m.get("reactions"),
+                    )
+                    for m in items
+                ],
+                strict=True,
+            ),
+        )
+    else:
+        types = raw_ids = stamps = authors = references = contents = embeds = reactions = []
+    if set(map(type, authors)) == _DICT:
+        author_ids, names, nicknames, bots = map(
+            list,
+            zip(
+                *[(a.get("id"), a.get("name"), a.get("nickname"), a.get("isBot")) for a in authors],
+                strict=True,
+            ),
+        )
+    else:
+        author_ids, names, nicknames, bots = (
+            [o.get(sub) if isinstance(o, dict) else None for o in authors]
+            for sub in ("id", "name", "nickname", "isBot")
+        )
 
-    ids = rows.ids(rows.get("id"), "id", "a message id")
-    created, _ = rows.dates(rows.get("timestamp"), "timestamp")
-    author_id = rows.ids(rows.nested("author", "id"), "author.id", "the author's id")
-    names = rows.nested("author", "name")
-    nicknames = rows.nested("author", "nickname")
-    author_name = [
-        text_or_none(nick) or text_or_none(name) for nick, name in zip(nicknames, names, strict=True)
-    ]
-    is_bot = [b is True for b in rows.nested("author", "isBot")]
-    refs = [text_or_none(r) for r in rows.nested("reference", "messageId")]
+    if set(map(type, types)) != _STR:
+        types = [t if isinstance(t, str) else "Default" for t in types]
+    not_content = np.fromiter(map(CONTENT_TYPES.__contains__, types), dtype=bool, count=n)
+    np.logical_not(not_content, out=not_content)
+    reasons = np.full(n, None, dtype=object)
+    for i in np.flatnonzero(not_content).tolist():
+        reasons[i] = f"Discord {types[i]} message, not community content"
+    rows.checks.skip(not_content, reasons)
+
+    ids = rows.ids(raw_ids, "id", "a message id")
+    created, _ = rows.dates(stamps, "timestamp")
+    author_id = rows.ids(author_ids, "author.id", "the author's id")
+    author_name = (
+        [nick or name for nick, name in zip(nicknames, names, strict=True)]
+        if set(map(type, nicknames)) <= _STR_OR_NONE and set(map(type, names)) <= _STR_OR_NONE
+        else [text_or_none(nick) or text_or_none(name) for nick, name in zip(nicknames, names, strict=True)]
+    )
+    is_bot = np.fromiter(map(operator.is_, bots, repeat(True)), dtype=bool, count=n)
+    if set(map(type, references)) <= {dict, type(None)}:
+        refs = [r.get("messageId") if r is not None else None for r in references]
+    else:
+        refs = [r.get("messageId") if isinstance(r, dict) else None for r in references]
+    refs = _texts(refs)
     id_list = ids.tolist()
-    id_list = [None if isinstance(i, float) else i for i in id_list]
+    if ids.hasnans:
+        id_list = [None if isinstance(i, float) else i for i in id_list]
     if is_thread and channel_id:
         parents = [
             r if r is not None else (channel_id if i != channel_id else None)
@@ -127,36 +217,62 @@ def parse_discord_json(data: bytes, ctx: ReadContext) -> ReadResult:
         parents = refs
     parents = [None if p == i else p for p, i in zip(parents, id_list, strict=True)]
     roots = resolve_roots(id_list, parents)
-    contents = rows.get("content")
-    embeds = rows.get("embeds")
-    text = [
-        c if isinstance(c, str) and c.strip() else _embed_text(e)
-        for c, e in zip(contents, embeds, strict=True)
-    ]
-    reactions = rows.counts([_reaction_total(r) for r in rows.get("reactions")], "reactions")
-    url = [
-        f"https://discord.com/channels/{guild_id}/{channel_id}/{i}" if i and channel_id else None
-        for i in id_list
-    ]
-    kind = [Kind.REPLY.value if p is not None else Kind.MESSAGE.value for p in parents]
+    if (
+        set(map(type, contents)) == _STR
+        and not any(map(str.isspace, filter(None, contents)))
+        and all(contents)
+    ):
+        text = contents
+    else:
+        text = [
+            c if isinstance(c, str) and c.strip() else _embed_text(e)
+            for c, e in zip(contents, embeds, strict=True)
+        ]
+    totals: list[Any] = [0] * n  # an empty list (nobody reacted) counts 0
+    if reactions.count([]) != n:
+        for i in [i for i, r in enumerate(reactions) if r != []]:
+            totals[i] = _reaction_total(reactions[i])
+    reaction_counts = rows.counts(totals, "reactions")
 
+    # Columns of the kept messages only
+    ok = rows.checks.ok
+    kept = ok.tolist()
+    keep = np.flatnonzero(ok)
+    m = len(keep)
+    message_id = ids[ok].reset_index(drop=True)
+    parent_kept = list(compress(parents, kept))
+    if not channel_id:
+        url: Any = text_column(pa.nulls(m, _LARGE))
+    else:
+        try:  # kept messages all have an id
+            prefix = pa.scalar(f"https://discord.com/channels/{guild_id}/{channel_id}/", _LARGE)
+            url = text_column(
+                pc.binary_join_element_wise(prefix, pa.array(message_id), pa.scalar("", _LARGE))
+            )
+        except (pa.ArrowException, UnicodeError):  # lone surrogates: text_series cleans them from Python text
+            url = [
+                f"https://discord.com/channels/{guild_id}/{channel_id}/{i}" for i in compress(id_list, kept)
+            ]
+    reply, message = Kind.REPLY.value, Kind.MESSAGE.value
     return rows.finish(
         Table.MESSAGES,
         {
-            Messages.message_id: ids,
-            Messages.platform: [Platform.DISCORD.value] * n,
-            Messages.channel: [channel_name] * n,
-            Messages.thread_id: [r if r is not None else "" for r in roots],
-            Messages.parent_id: parents,
-            Messages.author_id: author_id,
-            Messages.author_name: author_name,
-            Messages.author_is_brand: np.zeros(n, dtype=bool),
-            Messages.author_is_bot: np.asarray(is_bot, dtype=bool),
-            Messages.created_at: created,
-            Messages.kind: kind,
-            Messages.text: text,
+            Messages.message_id: message_id,
+            Messages.platform: text_column(pa.repeat(pa.scalar(Platform.DISCORD.value, _LARGE), m)),
+            Messages.channel: [channel_name] * m,
+            Messages.thread_id: [r if r is not None else "" for r in compress(roots, kept)],
+            Messages.parent_id: parent_kept,
+            Messages.author_id: author_id[ok].reset_index(drop=True),
+            Messages.author_name: list(compress(author_name, kept)),
+            Messages.author_is_brand: np.zeros(m, dtype=bool),
+            Messages.author_is_bot: is_bot[ok],
+            Messages.created_at: created[ok],
+            Messages.kind: np.where(
+                np.fromiter(map(operator.is_, parent_kept, repeat(None)), dtype=bool, count=m), message, reply
+            ).astype(object),
+            Messages.text: list(compress(text, kept)),
             Messages.url: url,
-            Messages.reactions: reactions,
+            Messages.reactions: reaction_counts[ok],
         },
         source_files=ctx.source,
     )

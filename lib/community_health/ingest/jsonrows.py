@@ -5,14 +5,16 @@ fields out of the array's elements column by column, check them, and hand back a
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import orjson
 import pandas as pd
+import pyarrow as pa
 
 from community_health.ingest.envelope import (
+    STR,
     ReadBatch,
     ReadResult,
     RowChecks,
@@ -128,6 +130,10 @@ class JsonRows:
 
     def ids(self, values: Sequence[Any], field_: str, expected: str = "an id") -> pd.Series:
         """Required ids as text; elements without one are flagged."""
+        if plain_texts(values) or plain_ints(values):  # nothing to strip: the column as it is, as text
+            s = str_series(values if isinstance(values[0], str) else list(map(str, values)))
+            self.checks.flag(s.isna().to_numpy(dtype=bool), field_, expected, list(values))
+            return s
         texts = [text_or_none(v) for v in values]
         texts = [t.strip() if t is not None and t.strip() else None for t in texts]
         s = pd.Series(texts, dtype="str")
@@ -144,14 +150,17 @@ class JsonRows:
         local_zone: str | None = None,
     ) -> tuple[pd.Series, np.ndarray]:
         """Required dates into UTC; returns the dates and the rows read as local time."""
-        texts = pd.Series([v if isinstance(v, str) else None for v in values], dtype="str")
+        if isinstance(values, list) and set(map(type, values)) <= _STR_OR_NONE:
+            texts = str_series(values)
+        else:
+            texts = pd.Series([v if isinstance(v, str) else None for v in values], dtype="str")
         dates, local = parse_dates(texts, formats, local_zone)
         self.checks.flag(dates.isna().to_numpy(dtype=bool), field_, expected, list(values))
         return dates, local
 
     def counts(self, values: Sequence[Any], field_: str) -> pd.Series:
         """Counts (absent stays null); values that are not whole non-negative numbers are flagged."""
-        counts, bad = counts_from_objects(values)
+        counts, bad = whole_counts(values)
         self.checks.flag(bad, field_, "a whole number", list(values))
         return counts
 
@@ -214,6 +223,175 @@ class JsonRows:
         )
 
 
+class ColumnRows(JsonRows):
+    """Elements a reader has already taken apart into columns, file by file while each file's parsed
+    elements were at hand (so that they are freed as soon as they are read, not all at the end).
+
+    Checks, skips and the result work as in :class:`JsonRows`; the elements themselves are not kept, so
+    the excerpts of quarantined ones come from ``raw``.
+
+    Parameters
+    ----------
+    n
+        The number of elements.
+    files, positions, label, what
+        As in :class:`JsonRows`.
+    raw
+        The elements at given positions (for the excerpts of quarantined ones).
+    not_object
+        The elements that are not objects (flagged first, as :class:`JsonRows` does), and ``values`` their
+        values (see :func:`values_at`).
+    """
+
+    def __init__(
+        self,
+        n: int,
+        files: str | Sequence[str] | np.ndarray,
+        positions: Sequence[int] | np.ndarray,
+        raw: Callable[[np.ndarray], Sequence[Any]],
+        label: RowLabel = RowLabel.MESSAGE,
+        what: str = "a message object",
+        not_object: np.ndarray | None = None,
+        values: np.ndarray | None = None,
+    ) -> None:
+        self._n = n
+        self._raw = raw
+        self.raw = []
+        self.items = []
+        self.checks = RowChecks(files, positions, label)
+        if not_object is not None and not_object.any():
+            self.checks.flag(not_object, "(element)", what, values)
+
+    def __len__(self) -> int:
+        return self._n
+
+    def get(self, key: str) -> list[Any]:
+        raise NotImplementedError("the elements are read column by column by their reader")
+
+    def nested(self, key: str, sub: str) -> list[Any]:
+        raise NotImplementedError("the elements are read column by column by their reader")
+
+    def excerpts(self, positions: np.ndarray) -> list[str]:
+        return [excerpt_of(v) for v in self._raw(positions)]
+
+    def finish_batch(
+        self,
+        table: Table,
+        data: Mapping[str, Any],
+        *,
+        source_files: Sequence[str] | str,
+        export: np.ndarray,
+        assumed_timezone: Sequence[str | None],
+        error: Sequence[str | None] | None = None,
+    ) -> ReadBatch:
+        """As :meth:`JsonRows.finish_batch`, but ``data`` holds the kept rows only (those neither skipped
+        nor flagged, in order): the reader converts no more than it keeps. ``source_files`` are of every
+        row."""
+        exports = len(assumed_timezone)
+        ok = self.checks.ok
+        kept = int(ok.sum())
+        files = [source_files] * kept if isinstance(source_files, str) else take_rows(source_files, ok)
+        data = {**data, "source_file": files, "source_row": self.checks.rows[ok]}
+        frame = build_frame(table, data, kept)
+        flagged = self.checks.flagged
+        return ReadBatch(
+            table,
+            frame,
+            export[ok],
+            self.checks.quarantine(self.excerpts),
+            export[flagged],
+            np.bincount(export, minlength=exports).tolist(),
+            self.checks.skipped_by(export, exports),
+            list(assumed_timezone),
+            list(error) if error is not None else [None] * exports,
+        )
+
+
+def values_at(n: int, rows: Sequence[int], values: Sequence[Any]) -> np.ndarray | list[Any]:
+    """A column of ``n`` values known only at some rows (other rows hold a plain scalar: an object, a
+    text), as :meth:`RowChecks.flag` reads it: the same array as NumPy makes from the whole column (of
+    nested lists only when every row is given)."""
+    if len(rows) == n:
+        return list(values)
+    out = np.full(n, None, dtype=object)
+    for i, v in zip(rows, values, strict=True):
+        out[i] = v
+    return out
+
+
+def take_rows(values: Any, rows: np.ndarray) -> Any:
+    """The rows of a column (a list, an array, an Arrow array or a Series) where ``rows`` holds."""
+    if isinstance(values, pd.Series):
+        if values.dtype == STR:
+            return text_column(pa.array(values).filter(pa.array(rows)))
+        return values[rows].reset_index(drop=True)
+    if isinstance(values, np.ndarray):
+        return values[rows]
+    if isinstance(values, pa.Array | pa.ChunkedArray):
+        return values.filter(pa.array(rows))
+    picked = np.empty(len(values), dtype=object)
+    picked[:] = values
+    return picked[rows].tolist()
+
+
+def text_column(values: pa.Array | pa.ChunkedArray) -> pd.Series:
+    """A ``str`` column from Arrow text (as :func:`~community_health.ingest.envelope.text_series` makes
+    it from the same values)."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if values.type != pa.large_string():
+        values = values.cast(pa.large_string())
+    return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([values]), dtype=STR), copy=False)
+
+
+_INT_OR_NONE = frozenset({int, type(None)})
+_STR = frozenset({str})
+_STR_OR_NONE = frozenset({str, type(None)})
+_INT = frozenset({int})
+
+
+def str_series(values: list[str | None]) -> pd.Series:
+    """``pd.Series(values, dtype="str")`` (the same column, the same error for lone surrogates), by Arrow
+    straight from the list."""
+    try:
+        return text_column(pa.array(values, type=pa.large_string()))
+    except (pa.ArrowException, UnicodeError):
+        return pd.Series(values, dtype="str")
+
+
+def plain_ints(values: Sequence[Any]) -> bool:
+    """Whether the values are all whole numbers (not true/false), which read as text unchanged."""
+    return isinstance(values, list) and set(map(type, values)) == _INT
+
+
+def plain_texts(values: Sequence[Any]) -> bool:
+    """Whether the values are all text, none empty, none with whitespace to strip (checked at C speed)."""
+    return (
+        isinstance(values, list)
+        and set(map(type, values)) == _STR
+        and all(values)
+        and list(map(str.strip, values)) == values
+    )
+
+
+def whole_counts(values: Sequence[Any]) -> tuple[pd.Series, np.ndarray]:
+    """:func:`~community_health.ingest.envelope.counts_from_objects`, with a fast path for the common
+    column of plain ints and nulls (the same counts, the same rows flagged)."""
+    if isinstance(values, list) and set(map(type, values)) <= _INT_OR_NONE:
+        try:
+            arr = pa.array(values, type=pa.int64())
+        except (OverflowError, pa.ArrowException):
+            return counts_from_objects(values)
+        numbers = arr.fill_null(0).to_numpy(zero_copy_only=False)
+        mask = arr.is_null().to_numpy(zero_copy_only=False)
+        bad = numbers < 0
+        if bad.any():
+            mask = mask | bad
+            numbers = np.where(bad, 0, numbers)
+        return pd.Series(pd.arrays.IntegerArray(numbers.astype(np.int64), mask.copy())), bad
+    return counts_from_objects(values)
+
+
 def resolve_roots(ids: Sequence[str | None], parents: Sequence[str | None]) -> list[str | None]:
     """The root of each message's reply chain, following parents within the data.
 
@@ -248,12 +426,23 @@ def resolve_roots(ids: Sequence[str | None], parents: Sequence[str | None]) -> l
             roots[c] = found
         return found
 
+    get = parent_of.get
     out: list[str | None] = []
     for i, p in zip(ids, parents, strict=True):
         if i is None:
             out.append(None)
         elif p is None:
             out.append(i)
+        elif i in roots:
+            out.append(roots[i])
         else:
-            out.append(root(i))
+            # A chain of one or two steps (nearly every reply) ends as root() would end it, and leaves
+            # nothing that root() would later find otherwise (no loop can pass through its nodes).
+            q = parent_of[i]
+            if q is None or q == i:
+                out.append(i)
+            elif q not in parent_of or get(q) is None:
+                out.append(q)
+            else:
+                out.append(root(i))
     return out

@@ -34,16 +34,37 @@ Events that are not community content (``channel_join``, ``channel_leave``, ``ch
 
 from __future__ import annotations
 
+import bisect
+import hashlib
+import operator
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
+from itertools import compress, repeat
 from pathlib import PurePosixPath
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from community_health.ingest.envelope import ReadContext, ReadResult, Table, dates_from_epoch_text, refused
-from community_health.ingest.jsonrows import JsonError, JsonRows, load_json, text_or_none
+from community_health.ingest.envelope import (
+    ReadContext,
+    ReadResult,
+    Table,
+    clean_text,
+    dates_from_epoch_text,
+    fixed_width_digits,
+    refused,
+)
+from community_health.ingest.jsonrows import (
+    ColumnRows,
+    JsonError,
+    load_json,
+    text_column,
+    text_or_none,
+    values_at,
+)
 from community_health.ingest.registry import Probe, Reader, register
 from community_health.ingest.units import ExportUnit
 from community_health.schema import Kind, Messages, Platform
@@ -81,12 +102,16 @@ def export_root(names: list[str]) -> str | None:
 
 
 def _list_of_objects(
-    files: Mapping[str, bytes], name: str, notes: list[str], source: str
+    files: Mapping[str, bytes], present: set[str], name: str, notes: list[str], source: str
 ) -> list[dict[str, Any]]:
-    if name not in files:
+    if name not in present:
         return []
+    return _objects_of(files[name], name, notes, source)
+
+
+def _objects_of(data: bytes, name: str, notes: list[str], source: str) -> list[dict[str, Any]]:
     try:
-        value = load_json(files[name], f"{source}/{name}")
+        value = load_json(data, f"{source}/{name}")
     except JsonError as exc:
         notes.append(str(exc))
         return []
@@ -109,63 +134,86 @@ def _user_name(user: dict[str, Any]) -> str | None:
     return None
 
 
-class _UserNames(Mapping[str, str]):
-    """The name of each user of ``users.json`` (real name, else user name), worked out when first asked
-    for: a workspace's ``users.json`` lists every member (150,000 in a large one), far more than the
-    messages of a month's export name.
+class _Users:
+    """What ``users.json`` says of each user: the name (real name, else user name) and the bots.
 
     Attributes
     ----------
+    names
+        User id -> name, for the users that have one (the last entry with a name wins when a user is
+        listed again); never blank.
     bots
         The ids of the users marked ``is_bot``.
     """
 
     def __init__(self, users: list[dict[str, Any]]) -> None:
-        self._users: dict[str, Any] = {}  # id -> the user, or the list of users listed under that id
-        self._names: dict[str, str | None] = {}
-        self.bots: set[str] = set()
+        names: dict[str, str] = {}
+        bots: set[str] = set()
+        if users:
+            ids, is_bot, real_names = zip(
+                *[(u.get("id"), u.get("is_bot"), u.get("real_name")) for u in users], strict=True
+            )
+            if (  # the usual listing: every user with an id and a real name
+                set(map(type, ids)) == _STR
+                and set(map(type, real_names)) == _STR
+                and all(real_names)
+                and not any(map(str.isspace, real_names))
+            ):
+                self.names = dict(zip(ids, real_names, strict=True))  # the last entry of an id wins
+                self.bots = set(compress(ids, map(operator.is_, is_bot, repeat(True))))
+                self._lookup = False
+                return
         for user in users:
             uid = user.get("id")
             if uid is None:
                 continue
-            uid = str(uid)
+            uid = uid if type(uid) is str else str(uid)
             if user.get("is_bot") is True:
-                self.bots.add(uid)
-            seen = self._users.get(uid)
-            if seen is None:
-                self._users[uid] = user
-            else:  # listed again: the last entry with a name wins
-                self._users[uid] = [*seen, user] if isinstance(seen, list) else [seen, user]
+                bots.add(uid)
+            name = user.get("real_name")
+            if not (type(name) is str and name.strip()):
+                name = _user_name(user)
+            if name is not None:
+                names[uid] = name
+        self.names = names
+        self.bots = bots
+        self._lookup: tuple[pa.Array, pa.Array] | bool | None = False
 
-    def _name(self, uid: str) -> str | None:
-        if uid in self._names:
-            return self._names[uid]
-        entry = self._users.get(uid)
-        name = None
-        for user in entry if isinstance(entry, list) else [entry] if entry is not None else []:
-            name = _user_name(user) or name
-        self._names[uid] = name
-        return name
+    def lookup(self) -> tuple[pa.Array, pa.Array] | None:
+        """The ids and names as Arrow text (None when a name holds lone surrogates)."""
+        if self._lookup is False:
+            try:
+                self._lookup = (
+                    pa.array(list(self.names), type=pa.large_string()),
+                    pa.array(list(self.names.values()), type=pa.large_string()),
+                )
+            except (pa.ArrowException, UnicodeError):
+                self._lookup = None
+        return self._lookup  # type: ignore[return-value]
 
-    def __getitem__(self, uid: str) -> str:
-        name = self._name(uid) if isinstance(uid, str) else None
-        if name is None:
-            raise KeyError(uid)
-        return name
 
-    def get(self, uid: str, default: Any = None) -> Any:  # type: ignore[override]
-        """The user's name, or ``default`` when the user is not listed or has no name."""
-        name = self._name(uid) if isinstance(uid, str) else None
-        return default if name is None else name
+#: The users of the ``users.json`` read last, by the SHA-256 of its bytes: a workspace's ``users.json``
+#: lists every member (82 MB for 150,000), and each export of the same workspace repeats it, often
+#: byte for byte (the month's export beside the earlier months').
+_last_users: tuple[bytes, _Users] | None = None
 
-    def __contains__(self, uid: object) -> bool:
-        return isinstance(uid, str) and self._name(uid) is not None
 
-    def __iter__(self) -> Iterator[str]:
-        return (uid for uid in self._users if self._name(uid) is not None)
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
+def _users_of(
+    files: Mapping[str, bytes], present: set[str], name: str, notes: list[str], source: str
+) -> _Users:
+    global _last_users
+    if name not in present:
+        return _Users([])
+    data = files[name]
+    digest = hashlib.sha256(data).digest()
+    last = _last_users
+    if last is not None and last[0] == digest:
+        return last[1]
+    notes_before = len(notes)
+    users = _Users(_objects_of(data, name, notes, source))
+    if len(notes) == notes_before:  # read as a list: the same bytes give the same users
+        _last_users = (digest, users)
+    return users
 
 
 def readable(text: str, user_names: Mapping[str, str]) -> str:
@@ -189,6 +237,13 @@ def readable(text: str, user_names: Mapping[str, str]) -> str:
     return text
 
 
+def _text_column(texts: list[str | None]) -> pa.Array | list[str | None]:
+    try:
+        return pa.array(texts, type=pa.large_string())
+    except (pa.ArrowException, UnicodeError):  # lone surrogates: text_series cleans them from Python text
+        return texts
+
+
 def _attachment_text(attachments: Any) -> str | None:
     if not isinstance(attachments, list):
         return None
@@ -209,6 +264,12 @@ def _reaction_total(reactions: Any) -> int | None:
         return 0
     if not isinstance(reactions, list):
         return None
+    try:  # the usual list: objects each with a count
+        counts = [r["count"] for r in reactions]
+        if set(map(type, counts)) <= _INT:
+            return sum(counts)
+    except (KeyError, TypeError):
+        pass
     total = 0
     for r in reactions:
         if isinstance(r, dict):
@@ -218,6 +279,254 @@ def _reaction_total(reactions: Any) -> int | None:
             elif isinstance(r.get("users"), list):
                 total += len(r["users"])
     return total
+
+
+_NONE: dict[str, Any] = {}  # an absent object field, or an element that is not an object
+_STR = {str}
+_DICT = {dict}
+_STR_OR_NONE = {str, type(None)}
+_INT = {int}
+_INT_OR_NONE = {int, type(None)}
+_MESSAGE_TYPES = (None, "message")
+_LARGE = pa.large_string()
+
+
+def _author(
+    m: dict[str, Any], sub: Any, user_names: Mapping[str, str], bot_users: set[str]
+) -> tuple[str | None, str | None, bool, str | None]:
+    """A message's author id, name, bot mark and text before markup is made readable, worked out for
+    any message (the common ones take a faster path in :class:`_Days`)."""
+    get = m.get
+    comment = get("comment")
+    if not isinstance(comment, dict):
+        comment = _NONE
+    user = text_or_none(get("user")) or text_or_none(comment.get("user"))
+    bot_id = text_or_none(get("bot_id"))
+    bot = sub == "bot_message" or bot_id is not None or user == "USLACKBOT" or user in bot_users
+    who = bot_id if sub == "bot_message" and bot_id else (user or bot_id)
+    name = user_names.get(user) if user else None  # names there are never blank
+    if not name:
+        profile = get("user_profile") if isinstance(get("user_profile"), dict) else _NONE
+        bot_profile = get("bot_profile") if isinstance(get("bot_profile"), dict) else _NONE
+        name = (
+            text_or_none(profile.get("real_name"))
+            or text_or_none(get("username"))
+            or text_or_none(bot_profile.get("name"))
+            or text_or_none(get("user_name"))
+        )
+    body = get("text")
+    if not (isinstance(body, str) and body.strip()):
+        body = _attachment_text(m.get("attachments")) or text_or_none(comment.get("comment"))
+    return who, name, bot, body if isinstance(body, str) else None
+
+
+def _positions(values: list[Any], value: Any) -> list[int]:
+    """Where ``value`` is in ``values`` (found at C speed: few are expected)."""
+    found = []
+    at = -1
+    try:
+        while True:
+            at = values.index(value, at + 1)
+            found.append(at)
+    except ValueError:
+        return found
+
+
+class _Days:
+    """The messages of an export's day files, taken apart into columns one file at a time.
+
+    A message with a user listed in ``users.json``, no ``bot_id``, a text and no ``bot_message``
+    subtype (nearly all of them) is read by list comprehensions over the file; any other by
+    :func:`_author`. Events that are not content are only counted.
+    """
+
+    def __init__(self, user_names: dict[str, str], bot_users: set[str]) -> None:
+        self.user_names = user_names
+        self.bot_users = bot_users
+        self.files: list[str] = []
+        self.data: list[bytes] = []
+        self.sizes: list[int] = []
+        self.channel_ids: list[str] = []
+        self.channel_names: list[str] = []
+        self.n = 0
+        self.skipped: list[int] = []  # the events, and why each is skipped
+        self.reasons: list[str] = []
+        self.ts: list[Any] = []
+        self.thread_ts: list[Any] = []
+        self.users: list[Any] = []  # the author id once read (the user's id on the fast path)
+        self.texts: list[str | None] = []
+        self.reactions: list[Any] = []
+        self.reply_counts: list[Any] = []
+        self.not_object: list[int] = []
+        self.not_object_values: list[Any] = []
+        self.odd: list[int] = []  # messages read by _author: their name, bot mark and raw user
+        self.odd_names: list[str | None] = []
+        self.odd_bots: list[bool] = []
+        self.odd_users: list[Any] = []
+
+    def add(self, day: list[Any], inner: str, data: bytes, cid: str, cname: str) -> None:
+        start = self.n
+        k = len(day)
+        if k:
+            items = day
+            if set(map(type, day)) != _DICT:  # elements that are not objects: read as empty ones, flagged
+                items = [m if isinstance(m, dict) else _NONE for m in day]
+                for i, m in enumerate(day):
+                    if not isinstance(m, dict):
+                        self.not_object.append(start + i)
+                        self.not_object_values.append(m)
+            types, subtypes, ts, thread_ts, users, bot_ids, texts, reactions, reply_counts = map(
+                list,
+                zip(
+                    *[
+                        (
+                            m.get("type"),
+                            m.get("subtype"),
+                            m.get("ts"),
+                            m.get("thread_ts"),
+                            m.get("user"),
+                            m.get("bot_id"),
+                            m.get("text"),
+                            m.get("reactions"),
+                            m.get("reply_count"),
+                        )
+                        for m in items
+                    ],
+                    strict=True,
+                ),
+            )
+            if types.count("message") != k or subtypes.count(None) != k:  # events, or messages of a kind
+                kinds = zip(range(k), types, subtypes, strict=True)
+                for i in [i for i, t, sub in kinds if t != "message" or sub is not None]:
+                    t, sub = types[i], subtypes[i]
+                    if not (t in _MESSAGE_TYPES and sub in CONTENT_SUBTYPES):
+                        what = sub if t in _MESSAGE_TYPES else t
+                        self.skipped.append(start + i)
+                        self.reasons.append(f"Slack {what} event, not community content")
+            names = self.user_names
+            odd: list[int] = []  # each test at C speed on the whole file, row by row only where it fails
+            if bot_ids.count(None) != k:
+                odd += [i for i, b in enumerate(bot_ids) if b is not None]
+            if "bot_message" in subtypes:
+                odd += [i for i, sub in enumerate(subtypes) if sub == "bot_message"]
+            if set(map(type, users)) <= _STR_OR_NONE and all(map(names.__contains__, filter(None, users))):
+                odd += _positions(users, None) + _positions(users, "")
+            else:
+                odd += [i for i, u in enumerate(users) if type(u) is not str or not u or u not in names]
+            if set(map(type, texts)) <= _STR_OR_NONE and not any(map(str.isspace, filter(None, texts))):
+                odd += _positions(texts, None) + _positions(texts, "")
+            else:
+                odd += [i for i, x in enumerate(texts) if type(x) is not str or not x or x.isspace()]
+            for i in sorted(set(odd)) if odd else ():
+                raw_user = users[i]
+                who, name, bot, body = _author(items[i], subtypes[i], names, self.bot_users)
+                users[i], texts[i] = who, body
+                self.odd.append(start + i)
+                self.odd_names.append(name)
+                self.odd_bots.append(bot)
+                self.odd_users.append(raw_user)
+            if self.skipped and self.skipped[-1] >= start:  # the events' texts are not read
+                for i in self.skipped[bisect.bisect_left(self.skipped, start) :]:
+                    texts[i - start] = None
+            self.readable(texts)
+            self.ts += ts
+            self.thread_ts += thread_ts
+            self.users += users
+            self.texts += texts
+            self.reactions += reactions
+            self.reply_counts += reply_counts
+        self.files.append(inner)
+        self.data.append(data)
+        self.sizes.append(k)
+        self.channel_ids.append(clean_text(cid))  # as text_series writes them (no lone surrogates)
+        self.channel_names.append(clean_text(cname))
+        self.n += k
+
+    def readable(self, texts: list[str | None]) -> None:
+        """:func:`readable` of the texts with markup or entities, in place (while they are at hand)."""
+        get = self.user_names.get
+
+        def sub(match: re.Match[str]) -> str:
+            sigil, target, label = match.groups()
+            if sigil == "@":
+                return "@" + (label or get(target, target))
+            if sigil == "#":
+                return "#" + (label or target)
+            if sigil == "!":
+                return "@" + (label or target.split("^")[0])
+            return label or target
+
+        markup = _MARKUP.sub
+        for i in [i for i, t in enumerate(texts) if t is not None and ("<" in t or "&" in t)]:
+            t = texts[i]
+            if "<" in t:
+                t = markup(sub, t)
+            if "&" in t:
+                t = t.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+            texts[i] = t
+
+    def raw(self, rows: np.ndarray) -> list[Any]:
+        """The messages at the given rows, parsed again from their files."""
+        starts = np.cumsum([0, *self.sizes])
+        out = []
+        parsed: dict[int, list[Any]] = {}
+        for r in rows.tolist():
+            f = int(np.searchsorted(starts, r, side="right")) - 1
+            if f not in parsed:
+                parsed[f] = load_json(self.data[f], self.files[f])
+            out.append(parsed[f][r - starts[f]])
+        return out
+
+
+def _valid_ts(values: list[Any]) -> pa.Array | list[str | None]:
+    """The values that are Slack timestamps (``TS``, in full), others null: Arrow checks plain ASCII
+    text, Python the rest (whose ``\\d`` takes other scripts' digits too)."""
+    try:
+        arr = pa.array(values, type=_LARGE)
+    except (pa.ArrowException, UnicodeError):
+        return [v if isinstance(v, str) and TS.fullmatch(v) else None for v in values]
+    if fixed_width_digits(arr, 17, 10) is not None:  # all like 1458930018.000002
+        return arr
+    ok = pc.fill_null(pc.match_substring_regex(arr, r"^\d{1,12}(\.\d{1,9})?$"), False)
+    other = pc.invert(pc.fill_null(pc.string_is_ascii(arr), True))
+    if pc.any(other).as_py():
+        rows = np.flatnonzero(other.to_numpy(zero_copy_only=False))
+        again = [bool(TS.fullmatch(v)) for v in arr.take(pa.array(rows)).to_pylist()]
+        ok = pc.replace_with_mask(ok, other, pa.array(again, type=pa.bool_()))
+    return pc.if_else(ok, arr, pa.scalar(None, _LARGE))
+
+
+def _reaction_counts(rows: ColumnRows, values: list[Any]) -> pd.Series:
+    """``reactions``: the sum of the counts of each message's reactions (0 without any)."""
+    listed = np.flatnonzero(
+        np.fromiter(map(operator.is_not, values, repeat(None)), dtype=bool, count=len(values))
+    )
+    totals = [_reaction_total(values[i]) for i in listed.tolist()]
+    if set(map(type, totals)) <= _INT and all(t >= 0 for t in totals):
+        numbers = np.zeros(len(values), dtype=np.int64)
+        numbers[listed] = totals
+        return pd.Series(pd.arrays.IntegerArray(numbers, np.zeros(len(values), dtype=bool)))
+    everything: list[Any] = [0] * len(values)
+    for i, t in zip(listed.tolist(), totals, strict=True):
+        everything[i] = t
+    return rows.counts(everything, "reactions")
+
+
+def _comment_counts(rows: ColumnRows, values: list[Any], replies: np.ndarray) -> pd.Series:
+    """``comments``: ``reply_count`` (0 when absent) of top-level messages, null for replies."""
+    if set(map(type, values)) <= _INT_OR_NONE:
+        try:
+            numbers = pa.array(values, type=pa.int64()).fill_null(0).to_numpy(zero_copy_only=False)
+        except (OverflowError, pa.ArrowException):
+            numbers = None
+        if numbers is not None and not ((numbers < 0) & ~replies).any():
+            return pd.Series(pd.arrays.IntegerArray(np.where(replies, 0, numbers), replies.copy()))
+    comments = [None if r else (0 if c is None else c) for r, c in zip(replies.tolist(), values, strict=True)]
+    return rows.counts(comments, "reply_count")
+
+
+def _arrow_text(values: pa.Array | list[str | None]) -> pa.Array:
+    return values if isinstance(values, pa.Array) else pa.array(values, type=_LARGE)
 
 
 def parse_slack_export(files: Mapping[str, bytes], ctx: ReadContext) -> ReadResult:
@@ -240,13 +549,13 @@ def parse_slack_export(files: Mapping[str, bytes], ctx: ReadContext) -> ReadResu
             "complete Slack workspace export. Export the workspace again and keep "
             "the zip as it was downloaded.",
         )
+    present = set(names)
     notes: list[str] = []
-    users = _list_of_objects(files, root + "users.json", notes, ctx.source)
-    user_names = _UserNames(users)
-    bot_users = user_names.bots
+    users = _users_of(files, present, root + "users.json", notes, ctx.source)
+    user_names, bot_users = users.names, users.bots
     folders: dict[str, tuple[str, str]] = {}  # folder -> (channel id, channel name)
     for listing in CHANNEL_LISTS:
-        for ch in _list_of_objects(files, root + listing, notes, ctx.source):
+        for ch in _list_of_objects(files, present, root + listing, notes, ctx.source):
             cid = text_or_none(ch.get("id"))
             name = text_or_none(ch.get("name"))
             if cid is None:
@@ -254,11 +563,7 @@ def parse_slack_export(files: Mapping[str, bytes], ctx: ReadContext) -> ReadResu
             folder = cid if listing == "dms.json" else (name or cid)
             folders.setdefault(folder, (cid, name or cid))
 
-    items: list[Any] = []
-    item_files: list[str] = []
-    positions: list[int] = []
-    channel_ids: list[str] = []
-    channel_names: list[str] = []
+    days = _Days(user_names, bot_users)
     for name in names:
         if not name.startswith(root):
             continue
@@ -268,119 +573,120 @@ def parse_slack_export(files: Mapping[str, bytes], ctx: ReadContext) -> ReadResu
         folder = match.group(1)
         cid, cname = folders.get(folder, (folder, folder))
         inner = f"{ctx.source}/{name}"
+        data = files[name]
         try:
-            day = load_json(files[name], inner)
+            day = load_json(data, inner)
         except JsonError as exc:
             notes.append(str(exc))
             continue
         if not isinstance(day, list):
             notes.append(f"{inner} is not a list of messages; nothing was read from it.")
             continue
-        items.extend(day)
-        item_files.extend([inner] * len(day))
-        positions.extend(range(1, len(day) + 1))
-        channel_ids.extend([cid] * len(day))
-        channel_names.extend([cname] * len(day))
+        days.add(day, inner, data, cid, cname)
+        del day
 
-    rows = JsonRows(items, item_files, positions)
-    n = len(rows)
-    types = rows.get("type")
-    subtypes = rows.get("subtype")
-    events = [
-        None
-        if t in (None, "message") and s in CONTENT_SUBTYPES
-        else f"Slack {s if t in (None, 'message') else t} event, not community content"
-        for t, s in zip(types, subtypes, strict=True)
-    ]
-    rows.checks.skip(np.fromiter((e is not None for e in events), dtype=bool, count=n), events)
+    n = days.n
+    of_file = np.repeat(np.arange(len(days.files)), days.sizes)
+    starts = np.cumsum([0, *days.sizes])[:-1]
+    positions = np.arange(n, dtype=np.int64) - np.repeat(starts, days.sizes) + 1
+    item_files = np.asarray(days.files, dtype=object)[of_file]
+    not_object = np.zeros(n, dtype=bool)
+    not_object[days.not_object] = True
+    values = values_at(n, days.not_object, days.not_object_values)
+    rows = ColumnRows(n, item_files, positions, days.raw, not_object=not_object, values=values)
+    skipped = np.zeros(n, dtype=bool)
+    skipped[days.skipped] = True
+    events = np.full(n, None, dtype=object)
+    events[days.skipped] = days.reasons
+    rows.checks.skip(skipped, events)
 
-    ts_raw = rows.get("ts")
-    ts = [v if isinstance(v, str) and TS.fullmatch(v) else None for v in ts_raw]
-    created, bad_ts = dates_from_epoch_text(pd.Series(ts, dtype="str"))
-    rows.checks.flag(bad_ts, "ts", 'a Slack timestamp like "1458930018.000002"', ts_raw)
-    thread_ts = [v if isinstance(v, str) and TS.fullmatch(v) else None for v in rows.get("thread_ts")]
+    ts = _valid_ts(days.ts)
+    created, bad_ts = dates_from_epoch_text(text_column(_arrow_text(ts)))
+    rows.checks.flag(bad_ts, "ts", 'a Slack timestamp like "1458930018.000002"', days.ts)
+    thread_ts = _arrow_text(_valid_ts(days.thread_ts))
+    ts = _arrow_text(ts)
 
-    author_id: list[str | None] = []
-    author_name: list[str | None] = []
-    is_bot: list[bool] = []
-    text: list[str | None] = []
-    none: dict[str, Any] = {}  # an absent object field
-    for m, sub in zip(rows.items, subtypes, strict=True):
-        get = m.get
-        comment = get("comment")
-        if not isinstance(comment, dict):
-            comment = none
-        user = text_or_none(get("user")) or text_or_none(comment.get("user"))
-        bot_id = text_or_none(get("bot_id"))
-        bot = sub == "bot_message" or bot_id is not None or user == "USLACKBOT" or user in bot_users
-        who = bot_id if sub == "bot_message" and bot_id else (user or bot_id)
-        author_id.append(who)
-        name = user_names.get(user) if user else None  # names there are never blank
-        if not name:
-            profile = get("user_profile") if isinstance(get("user_profile"), dict) else none
-            bot_profile = get("bot_profile") if isinstance(get("bot_profile"), dict) else none
-            name = (
-                text_or_none(profile.get("real_name"))
-                or text_or_none(get("username"))
-                or text_or_none(bot_profile.get("name"))
-                or text_or_none(get("user_name"))
-            )
-        author_name.append(name)
-        is_bot.append(bot)
-        body = get("text")
-        if not (isinstance(body, str) and body.strip()):
-            body = _attachment_text(m.get("attachments")) or text_or_none(comment.get("comment"))
-        text.append(readable(body, user_names) if isinstance(body, str) else None)
-    rows.checks.flag(
-        np.asarray([a is None for a in author_id], dtype=bool),
-        "user",
-        "the author's user id (or a bot_id)",
-        rows.get("user"),
-    )
+    odd = np.asarray(days.odd, dtype=np.int64)
+    missing = np.fromiter(map(operator.is_, days.users, repeat(None)), dtype=bool, count=n)
+    if missing.any():
+        raw_users = values_at(n, days.odd, days.odd_users)
+        rows.checks.flag(missing, "user", "the author's user id (or a bot_id)", raw_users)
+    is_reply = pc.and_(pc.is_valid(thread_ts), pc.fill_null(pc.not_equal(thread_ts, ts), True))
+    reactions = _reaction_counts(rows, days.reactions)
+    comment_counts = _comment_counts(rows, days.reply_counts, is_reply.to_numpy(zero_copy_only=False))
 
-    message_id, thread_id, parent_id, kind, comments = [], [], [], [], []
-    reply_counts = rows.get("reply_count")
-    reply, message = Kind.REPLY.value, Kind.MESSAGE.value
-    for cid, t, tt, rc in zip(channel_ids, ts, thread_ts, reply_counts, strict=True):
-        own = f"{cid}:{t}"
-        message_id.append(own)
-        if tt is not None and tt != t:
-            parent = f"{cid}:{tt}"
-            thread_id.append(parent)
-            parent_id.append(parent)
-            kind.append(reply)
-            comments.append(None)
-        else:
-            thread_id.append(own)
-            parent_id.append(None)
-            kind.append(message)
-            comments.append(0 if rc is None else rc)
-    reactions = rows.counts([_reaction_total(r) for r in rows.get("reactions")], "reactions")
-    comment_counts = rows.counts(comments, "reply_count")
+    # The rest only for the messages kept
+    ok = rows.checks.ok
+    keep = np.flatnonzero(ok)
+    kept = ok.tolist()
+    ok_arrow = pa.array(ok)
+    odd_kept = ok[odd]
+    odd_at = np.searchsorted(keep, odd[odd_kept])  # where the kept odd messages are among the kept
+    odd_names = [name for name, k in zip(days.odd_names, odd_kept.tolist(), strict=True) if k]
+    odd_bots = np.asarray(days.odd_bots, dtype=bool)[odd_kept]
+    author_id, author_name, is_bot = _authors(list(compress(days.users, kept)), users, odd_at, odd_names)
+    is_bot[odd_at] = odd_bots
+    text = _text_column(list(compress(days.texts, kept)))
+
+    channel_ids = pa.array(days.channel_ids, type=_LARGE).take(pa.array(of_file[keep]))
+    ts, thread_ts, is_reply = ts.filter(ok_arrow), thread_ts.filter(ok_arrow), is_reply.filter(ok_arrow)
+    colon = pa.scalar(":", _LARGE)
+    own = pc.binary_join_element_wise(channel_ids, ts, colon)
+    parent = pc.binary_join_element_wise(channel_ids, thread_ts, colon)
+    reply, message = pa.scalar(Kind.REPLY.value, _LARGE), pa.scalar(Kind.MESSAGE.value, _LARGE)
+    m = len(keep)
 
     result = rows.finish(
         Table.MESSAGES,
         {
-            Messages.message_id: message_id,
-            Messages.platform: [Platform.SLACK.value] * n,
-            Messages.channel: channel_names,
-            Messages.thread_id: thread_id,
-            Messages.parent_id: parent_id,
-            Messages.author_id: [a or "" for a in author_id],
+            Messages.message_id: text_column(own),
+            Messages.platform: text_column(pa.repeat(pa.scalar(Platform.SLACK.value, _LARGE), m)),
+            Messages.channel: text_column(
+                pa.array(days.channel_names, type=_LARGE).take(pa.array(of_file[keep]))
+            ),
+            Messages.thread_id: text_column(pc.if_else(is_reply, parent, own)),
+            Messages.parent_id: text_column(pc.if_else(is_reply, parent, pa.scalar(None, _LARGE))),
+            Messages.author_id: author_id,
             Messages.author_name: author_name,
-            Messages.author_is_brand: np.zeros(n, dtype=bool),
-            Messages.author_is_bot: np.asarray(is_bot, dtype=bool),
-            Messages.created_at: created,
-            Messages.kind: kind,
-            Messages.text: text,
-            Messages.reactions: reactions,
-            Messages.comments: comment_counts,
+            Messages.author_is_brand: np.zeros(m, dtype=bool),
+            Messages.author_is_bot: is_bot,
+            Messages.created_at: created[ok],
+            Messages.kind: text_column(pc.if_else(is_reply, reply, message)),
+            Messages.text: text_column(text) if isinstance(text, pa.Array) else text,
+            Messages.reactions: reactions[ok],
+            Messages.comments: comment_counts[ok],
         },
         source_files=item_files,
     )
     if notes:
         result.error = " ".join(notes) + " The rest of the export was read."
     return result
+
+
+def _authors(
+    who: list[str], users: _Users, odd_at: np.ndarray, odd_names: list[str | None]
+) -> tuple[Any, Any, np.ndarray]:
+    """The author ids, names and bot marks of the kept messages (whose ids are all known); the names
+    of the odd messages (``odd_at``) are given."""
+    lookup = users.lookup()
+    bots = [*users.bots, "USLACKBOT"]
+    try:
+        ids = pa.array(who, type=_LARGE)
+        is_bot = pc.is_in(ids, value_set=pa.array(bots, type=_LARGE)).to_numpy(zero_copy_only=False).copy()
+        if lookup is None:
+            raise UnicodeError("a name holds lone surrogates")
+        names = lookup[1].take(pc.index_in(ids, value_set=lookup[0]))
+        if len(odd_at):
+            at = np.zeros(len(who), dtype=bool)
+            at[odd_at] = True
+            names = pc.replace_with_mask(names, pa.array(at), pa.array(odd_names, type=_LARGE))
+        return text_column(ids), text_column(names), is_bot
+    except (pa.ArrowException, UnicodeError):  # lone surrogates: text_series cleans them from Python text
+        is_bot = np.asarray([a == "USLACKBOT" or a in users.bots for a in who], dtype=bool)
+        name = np.empty(len(who), dtype=object)
+        name[:] = list(map(users.names.get, who))
+        name[odd_at] = odd_names
+        return who, name, is_bot
 
 
 def _detect(probe: Probe) -> bool:
