@@ -202,14 +202,25 @@ class JsonRows:
             Per export (one entry for each export of the batch).
         """
         n = len(self)
-        exports = len(assumed_timezone)
         files = [source_files] * n if isinstance(source_files, str) else source_files
         data = {**data, "source_file": files, "source_row": self.checks.rows}
         ok = self.checks.ok
         frame = build_frame(table, data, n)
         if not ok.all():
             frame = frame.loc[ok].reset_index(drop=True)
-        flagged = self.checks.flagged
+        return self._batch(table, frame, export, assumed_timezone, error)
+
+    def _batch(
+        self,
+        table: Table,
+        frame: pd.DataFrame,
+        export: np.ndarray,
+        assumed_timezone: Sequence[str | None],
+        error: Sequence[str | None] | None,
+    ) -> ReadBatch:
+        """The batch of the kept rows ``frame``, with the quarantine, counts and skips of every export."""
+        exports = len(assumed_timezone)
+        ok, flagged = self.checks.ok, self.checks.flagged
         return ReadBatch(
             table,
             frame,
@@ -287,24 +298,12 @@ class ColumnRows(JsonRows):
         """As :meth:`JsonRows.finish_batch`, but ``data`` holds the kept rows only (those neither skipped
         nor flagged, in order): the reader converts no more than it keeps. ``source_files`` are of every
         row."""
-        exports = len(assumed_timezone)
         ok = self.checks.ok
         kept = int(ok.sum())
         files = [source_files] * kept if isinstance(source_files, str) else take_rows(source_files, ok)
         data = {**data, "source_file": files, "source_row": self.checks.rows[ok]}
         frame = build_frame(table, data, kept)
-        flagged = self.checks.flagged
-        return ReadBatch(
-            table,
-            frame,
-            export[ok],
-            self.checks.quarantine(self.excerpts),
-            export[flagged],
-            np.bincount(export, minlength=exports).tolist(),
-            self.checks.skipped_by(export, exports),
-            list(assumed_timezone),
-            list(error) if error is not None else [None] * exports,
-        )
+        return self._batch(table, frame, export, assumed_timezone, error)
 
 
 def values_at(n: int, rows: Sequence[int], values: Sequence[Any]) -> np.ndarray | list[Any]:
