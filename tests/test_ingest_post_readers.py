@@ -29,7 +29,7 @@ from community_health.ingest.facebook_insights_xls import breakdown_of, parse_fa
 from community_health.ingest.facebook_page_level import parse_facebook_insights_page_daily
 from community_health.ingest.linkedin_content import parse_linkedin_content, post_ids
 from community_health.ingest.meta_business_suite import parse_meta_business_suite
-from community_health.ingest.units import ExportUnit, ZipBundle
+from community_health.ingest.units import ExportUnit, ZipBundle, find_units
 from community_health.ingest.workbooks import WorkbookKind, read_workbook
 from community_health.ingest.x_archive import parse_x_archive, parse_x_archive_zip
 from community_health.ingest.youtube_studio import parse_youtube_csv, parse_youtube_zip
@@ -218,6 +218,62 @@ def test_x_archive_other_files_unpacked_beside_the_tweets_are_recognised_and_ski
     assert result.skipped == {
         "X archive like entry (not one of the account's tweets): recognised, not used": 2
     }
+
+
+LONG_POSTS = FIXTURES / "x_archive/x_archive_note_tweet_long_post"
+
+
+def test_x_archive_long_posts_cut_in_tweets_js_take_their_whole_text_from_note_tweet_js(tmp_path: Path):
+    exports = tmp_path / "exports"
+    shutil.copytree(LONG_POSTS, exports / "twitter-2026-10-31")
+    units = find_units(exports, tmp_path)
+    assert [u.relpath for u in units] == ["exports/twitter-2026-10-31/data"]  # one unit: the data folder
+    reader = detect(Probe(units[0]))
+    assert reader is not None and reader.name == "x_archive"
+    result = reader.read(units[0], ReadContext(units[0].relpath))
+    assert_balanced(result)
+    assert (result.rows_read, len(result.frame), result.error) == (3, 3, None)  # like.js is not read
+    rows = by_id(result.frame, Messages.message_id)
+    long = rows.loc["1843000000000000101", Messages.text]
+    assert long.startswith("Autumn Roast is back & it's our slowest roast yet.")  # entities decoded
+    assert long.endswith("In shops from Monday, and on the website today.") and "…" not in long
+    reply = rows.loc["1843000000000000202"]
+    assert reply[Messages.text].startswith("@marta_eats Thank you for the long review!")  # its @name kept
+    assert reply[Messages.text].endswith("if it tastes sharp, go coarser or cooler.")  # note a second earlier
+    assert reply[Messages.kind] == "reply" and reply[Messages.parent_id] == "1842999999999999001"
+    # A note of the same second that does not begin with the tweet's words is not its text.
+    assert (
+        rows.loc["1843000000000000303", Messages.text]
+        == "Doors open at 9 tomorrow at the Madrid roastery. See you!"
+    )
+    assert set(rows[Messages.channel]) == {"brightbrewcoffee"}  # from account.js
+
+
+def test_x_archive_zip_with_note_tweet_js_reads_like_its_unpacked_folder(tmp_path: Path):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        for path in sorted((LONG_POSTS / "data").iterdir()):
+            z.writestr(f"data/{path.name}", path.read_bytes())
+    zipped = parse_x_archive_zip(dict(ZipBundle.from_bytes(buffer.getvalue())), ReadContext("exports/x.zip"))
+    folder = parse_x_archive_zip(
+        {p.name: p.read_bytes() for p in (LONG_POSTS / "data").iterdir()}, ReadContext("exports/x.zip")
+    )
+    columns = [Messages.message_id, Messages.text, Messages.created_at, Messages.reactions]
+    pd.testing.assert_frame_equal(zipped.frame[columns], folder.frame[columns])
+    assert (
+        "slower roast" not in zipped.frame[Messages.text].str.cat()
+        and zipped.frame[Messages.text].str.len().max() > 300
+    )
+    # Without note-tweet.js the cut text is what the archive holds.
+    cut = parse_x_archive_zip(
+        {p.name: p.read_bytes() for p in (LONG_POSTS / "data").iterdir() if p.name != "note-tweet.js"},
+        ReadContext("exports/x.zip"),
+    )
+    assert (
+        by_id(cut.frame, Messages.message_id)
+        .loc["1843000000000000101", Messages.text]
+        .endswith("surprised all of us… https://t.co/Xr8pLq2ZwA")
+    )
 
 
 def test_x_archive_cut_off_or_prefixless_files_are_refused_in_plain_words():

@@ -2,9 +2,9 @@
 
 An *export unit* is what one reader reads at once: a single file (CSV, JSON, XLSX, or a zip such as a
 Slack workspace export), or a folder holding an unpacked multi-file export (a Slack workspace export:
-``channels.json``, ``users.json`` and one folder per channel). Everything inside such a folder belongs to
-it. Files the operating system leaves behind (``.DS_Store``, ``Thumbs.db``, ``~$`` lock files of an open
-spreadsheet) are not exports and are passed over.
+``channels.json``, ``users.json`` and one folder per channel; an X archive's ``data`` folder). Everything
+inside such a folder belongs to it. Files the operating system leaves behind (``.DS_Store``, ``Thumbs.db``,
+``~$`` lock files of an open spreadsheet) are not exports and are passed over.
 """
 
 from __future__ import annotations
@@ -18,8 +18,13 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path, PurePosixPath
 
-# A folder holding all of these file names is one export unit (an unpacked workspace export).
-FOLDER_EXPORT_MARKERS: tuple[frozenset[str], ...] = (frozenset({"channels.json", "users.json"}),)
+# A folder holding all of these file names is one export unit: an unpacked Slack workspace export, and the
+# ``data`` folder of an unpacked X archive (its tweets are read with the account and the long posts' notes).
+FOLDER_EXPORT_MARKERS: tuple[frozenset[str], ...] = (
+    frozenset({"channels.json", "users.json"}),
+    frozenset({"tweets.js", "account.js"}),
+    frozenset({"tweet.js", "account.js"}),
+)
 
 _SYSTEM_FILES = frozenset({".ds_store", "thumbs.db", "desktop.ini"})
 

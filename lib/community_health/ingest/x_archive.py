@@ -40,10 +40,18 @@ reactions         ``favorite_count``; shares: ``retweet_count``; impressions and
 url               ``https://x.com/<handle>/status/<id>`` (``https://x.com/i/web/status/<id>`` without one)
 ================  ==================================================================================
 
+**Long posts.** Since 2023 a post longer than 280 characters is cut in ``tweets.js`` (its ``full_text``
+ends with ``…`` and a link) and written whole in ``note-tweet.js`` (``window.YTD.note_tweet.part0``:
+``noteTweet`` with ``noteTweetId``, ``createdAt`` like ``2025-06-04T10:00:00.000Z`` and ``core.text``). The
+note names no tweet: a tweet takes the text of the note created in the same second (or the one next to it)
+whose text begins with the tweet's own words (links, the leading ``@names`` of a reply and the ``…`` set
+aside); a reply keeps its leading ``@names``. A tweet with no such note keeps its ``full_text``.
+
 The archive's other files (``like.js``, ``follower.js``, ``direct-messages.js``, ...), when unpacked beside
 ``tweets.js``, are recognised by the same ``window.YTD.<kind>.part0 =`` prefix and their entries counted as
 skipped, not used: likes, followers and private messages are not the account's published words. Inside the
-zip only the tweets (and ``account.js``, for the handle) are read.
+zip, or the archive's unpacked ``data`` folder (it holds ``account.js`` beside ``tweets.js``), only the
+tweets, ``account.js`` (for the handle) and ``note-tweet.js`` (for long posts) are read.
 
 Skipped, counted per reason: **retweets** (``RT @name: …``: someone else's words, cut short, with the
 original's counts) and **earlier versions of an edited tweet** whose later version is in the archive
@@ -56,10 +64,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from community_health.ingest.envelope import (
     ReadContext,
@@ -83,6 +93,11 @@ GRAILBIRD_PREFIX = re.compile(rb"^(\xef\xbb\xbf)?\s*Grailbird\.data\.(tweets)_\d
 TWEET_KINDS = frozenset({b"tweets", b"tweet"})
 TWEET_FILE = re.compile(r"(?:^|/)(?:(?:data/)?tweets?(?:-part\d+)?|data/js/tweets/\d{4}_\d{2})\.js$")
 ACCOUNT_FILE = re.compile(r"(?:^|/)(?:data/)?account\.js$")
+NOTE_FILE = re.compile(r"(?:^|/)(?:data/)?note-tweet(?:-part\d+)?\.js$")
+#: Seconds between a long post's note and its tweet that still pair them (both are stamped when it is sent).
+NOTE_SECONDS = 1
+_URL = re.compile(r"https?://\S+")
+_LEADING_NAMES = re.compile(r"^(?:@\w+\s+)+")
 CREATED_FORMAT = "%a %b %d %H:%M:%S %z %Y"
 GRAILBIRD_CREATED_FORMAT = "%Y-%m-%d %H:%M:%S %z"
 CREATED_EXPECTED = "a date like Fri Feb 20 09:10:58 +0000 2026"
@@ -202,6 +217,53 @@ def account_handle(data: bytes, source: str) -> str | None:
     return None
 
 
+def _comparable(text: str) -> str:
+    """A post's words for pairing a cut tweet with its note: no links, no leading @names, no ``…``."""
+    text = _LEADING_NAMES.sub("", _URL.sub(" ", text)).replace("\u2026", " ")
+    return " ".join(text.split()).lower()
+
+
+def long_post_notes(files: Mapping[str, bytes], source: str) -> dict[int, list[str]]:
+    """The notes of ``note-tweet.js`` (every part) by the second they were created (UTC epoch seconds).
+
+    A file or a note that cannot be read is passed over: without it the tweet keeps its cut text.
+    """
+    notes: dict[int, list[str]] = {}
+    for name in sorted(n for n in files if NOTE_FILE.search(n)):
+        try:
+            value = ytd_json(files[name], f"{source}/{name}")
+        except (ArchiveError, JsonError):
+            continue
+        for element in value if isinstance(value, list) else []:
+            note = element.get("noteTweet") if isinstance(element, dict) else None
+            core = note.get("core") if isinstance(note, dict) else None
+            text = core.get("text") if isinstance(core, dict) else None
+            created = note.get("createdAt") if isinstance(note, dict) else None
+            if not isinstance(text, str) or not text or not isinstance(created, str):
+                continue
+            try:
+                second = int(datetime.fromisoformat(created).timestamp())
+            except ValueError:
+                continue
+            notes.setdefault(second, []).append(text)
+    return notes
+
+
+def whole_text(text: str | None, second: int | None, notes: Mapping[int, list[str]]) -> str | None:
+    """A tweet's text, whole: the note of a long post cut in ``tweets.js``, else ``text`` as it is."""
+    if not notes or text is None or second is None:
+        return text
+    words = _comparable(text)
+    if not words:
+        return text
+    for near in range(second - NOTE_SECONDS, second + NOTE_SECONDS + 1):
+        for note in notes.get(near, ()):
+            if len(note) > len(words) and _comparable(note).startswith(words):
+                names = _LEADING_NAMES.match(text)
+                return names.group(0) + note if names and not note.startswith(names.group(0)) else note
+    return text
+
+
 def parse_x_archive_zip(files: Mapping[str, bytes], ctx: ReadContext) -> ReadResult:
     """Read every tweets file of an archive's zip (or of the folder it unpacked to) into ``messages``.
 
@@ -209,7 +271,8 @@ def parse_x_archive_zip(files: Mapping[str, bytes], ctx: ReadContext) -> ReadRes
     ----------
     files
         Path inside the archive -> bytes: the tweets files (``data/tweets.js``, ``data/tweets-part1.js``)
-        and, when present, ``data/account.js`` (which names the account). Other files are ignored.
+        and, when present, ``data/account.js`` (which names the account) and ``data/note-tweet.js`` (the
+        whole text of long posts). Other files are ignored.
     ctx
         The archive's path; rows are named ``<archive>/<path inside>``.
     """
@@ -291,6 +354,10 @@ def _parse(files: Mapping[str, bytes], ctx: ReadContext, *, single: bool) -> Rea
     ]
     parents = [None if p == i or not p else p for p, i in zip(parents, id_list, strict=True)]
     roots = resolve_roots(id_list, parents)
+    long_posts = {} if single else long_post_notes(files, ctx.source)
+    if long_posts:
+        seconds = [None if pd.isna(c) else int(c.timestamp()) for c in pd.DatetimeIndex(created)]
+        texts = [whole_text(t, sec, long_posts) for t, sec in zip(texts, seconds, strict=True)]
     handle = handle or owner_handle(rows.items, id_list) or None
     who = handle or "unknown"
     url = [
@@ -364,8 +431,6 @@ def other_archive_file(data: bytes, kind: str, ctx: ReadContext) -> ReadResult:
 
 
 def _detect(probe: Probe) -> bool:
-    if probe.unit.is_folder:
-        return False
     if probe.names:
         return any(TWEET_FILE.search(n) for n in probe.names)
     return ytd_kind(probe.head) is not None
@@ -376,7 +441,7 @@ def _read(unit: ExportUnit, ctx: ReadContext) -> ReadResult:
     if isinstance(bundle, FileBundle):
         return parse_x_archive(bundle.read(), ctx)
     return parse_x_archive_zip(
-        {n: bundle[n] for n in bundle if TWEET_FILE.search(n) or ACCOUNT_FILE.search(n)}, ctx
+        {n: bundle[n] for n in bundle if any(p.search(n) for p in (TWEET_FILE, ACCOUNT_FILE, NOTE_FILE))}, ctx
     )
 
 
