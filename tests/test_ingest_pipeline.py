@@ -20,6 +20,7 @@ from community_health.ingest import (
     ingest_client,
     known_formats,
     load_tables,
+    pipeline,
 )
 from community_health.ingest.envelope import Table, empty_frame
 from community_health.ingest.pipeline import _mark_accounts
@@ -397,3 +398,44 @@ def test_brand_and_bot_marks_of_whole_columns_match_client_yml_one_author_at_a_t
     assert marked[Messages.author_is_brand].tolist() == [cfg.is_brand(*a) for a in authors]
     assert marked[Messages.author_is_bot].tolist() == [cfg.is_bot(*a) for a in authors]
     assert marked[Messages.author_is_brand].sum() == 6 and marked[Messages.author_is_bot].sum() == 2
+
+
+def _validated_by_pandera_alone(frame: pd.DataFrame, model: type) -> tuple[list[bool], pd.DataFrame]:
+    """What ``_validate_rows`` returns when pandera checks every row (no pre-check)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pipeline, "_suspect_rows", lambda _frame, _schema: None)
+        bad, quarantine = pipeline._validate_rows(frame, model)
+    return bad.tolist(), quarantine
+
+
+def test_rows_failing_the_schema_are_those_pandera_finds_on_every_row_with_the_same_reasons(everything):
+    _cfg, _report, tables = everything
+    for model, frame in ((Messages, tables.messages), (Posts, tables.posts)):
+        frame = frame.copy()
+        assert len(frame) >= 6
+        got_bad, got_q = pipeline._validate_rows(frame, model)
+        assert not got_bad.any() and got_q.empty
+        frame.loc[1, "platform"] = "myspace"
+        frame.loc[2, "reactions"] = -3
+        frame.loc[3, "reactions"] = -1
+        frame.loc[3, "channel"] = None  # two failures of one row: the first is reported, as pandera does
+        frame.loc[4, "created_at"] = pd.NaT
+        frame.loc[5, "source_row"] = -1
+        if model is Messages:
+            frame.loc[0, "kind"] = "tweet"
+            frame.loc[5, "author_id"] = None
+        got_bad, got_q = pipeline._validate_rows(frame, model)
+        want_bad, want_q = _validated_by_pandera_alone(frame, model)
+        assert got_bad.tolist() == want_bad and sum(want_bad) == (6 if model is Messages else 5)
+        pd.testing.assert_frame_equal(got_q, want_q)
+
+
+def test_a_column_of_python_objects_is_checked_by_pandera_value_by_value(everything):
+    _cfg, _report, tables = everything
+    frame = tables.messages.copy()
+    frame["channel"] = frame["channel"].astype(object)
+    frame.loc[0, "channel"] = 7  # not text: only pandera's check of each value finds it
+    got_bad, got_q = pipeline._validate_rows(frame, Messages)
+    want_bad, want_q = _validated_by_pandera_alone(frame, Messages)
+    assert got_bad.tolist() == want_bad and got_bad[0]
+    pd.testing.assert_frame_equal(got_q, want_q)
