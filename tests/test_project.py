@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -83,3 +85,19 @@ def test_notebooks_are_thin():
                     f"{path.name} defines a function: it belongs in the library"
                 )
                 assert not cell.outputs, f"{path.name} is committed with outputs"
+
+
+def test_a_report_names_columns_without_loading_the_validation_library():
+    """The schema's classes name columns for every report and notebook; pandera, which only checks
+    tables (at ingest and enrichment), is loaded when a table is validated, not when a report starts."""
+    code = (
+        "import sys\n"
+        "from community_health import report\n"
+        "from community_health.schema import Messages\n"
+        "assert Messages.created_at == 'created_at'\n"
+        "print('pandera' in sys.modules)\n"
+        "Messages.to_schema()\n"
+        "print('pandera' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "True"]

@@ -4,6 +4,10 @@ Every reader produces these tables and every metric reads them. Code names colum
 schema classes (``Messages.created_at`` is the string ``"created_at"``), never through bare strings
 scattered across modules, so a renamed column is one edit.
 
+Each class declares its columns once, with their types and checks; ``Messages.to_schema()`` builds the
+pandera schema from them and ``Messages.validate(frame)`` checks a frame against it. pandera is imported
+only then: a report or notebook that only names columns does not load it.
+
 Tables
 ------
 messages
@@ -19,14 +23,18 @@ members
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-import pandera.pandas as pa
-from pandera.typing import Series
 
-UTC_TIMESTAMP = Annotated[pd.DatetimeTZDtype, "ns", "UTC"]
+if TYPE_CHECKING:
+    from pandera.api.pandas.container import DataFrameSchema
+
+#: ``created_at`` and ``first_seen``: timestamps in UTC.
+UTC_TIMESTAMP = pd.DatetimeTZDtype("ns", "UTC")
 
 
 class Platform(StrEnum):
@@ -61,71 +69,150 @@ class Kind(StrEnum):
 COUNT_COLUMNS = ("reactions", "comments", "shares", "impressions", "reach", "clicks", "video_views")
 
 
-def _count() -> pa.Field:
-    return pa.Field(nullable=True, ge=0)
+class Column:
+    """A column of a table: read on the class, it is the column's name (``Messages.text == "text"``).
+
+    Parameters
+    ----------
+    dtype
+        Its type, as pandera reads it (``str``, ``bool``, ``float``, ``pd.Int64Dtype``, ``UTC_TIMESTAMP``).
+    nullable
+        Whether a value may be missing.
+    isin, ge, le
+        The values allowed: one of ``isin``; at least ``ge``; at most ``le``.
+    """
+
+    def __init__(
+        self,
+        dtype: Any,
+        *,
+        nullable: bool = False,
+        isin: Sequence[str] | None = None,
+        ge: float | None = None,
+        le: float | None = None,
+    ) -> None:
+        self.dtype, self.nullable, self.isin, self.ge, self.le = dtype, nullable, isin, ge, le
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: object, owner: type | None = None) -> str:
+        return self.name
+
+    def to_pandera(self) -> Any:
+        import pandera.pandas as pa
+
+        checks = []
+        if self.ge is not None:
+            checks.append(pa.Check.greater_than_or_equal_to(self.ge))
+        if self.le is not None:
+            checks.append(pa.Check.less_than_or_equal_to(self.le))
+        if self.isin is not None:
+            checks.append(pa.Check.isin(list(self.isin)))
+        return pa.Column(self.dtype, checks=checks or None, nullable=self.nullable, name=self.name)
 
 
-class Messages(pa.DataFrameModel):
+class Table:
+    """A normalised table: its columns (class attributes of type :class:`Column`, in order) and the
+    rules over whole rows (``unique``, ``strict``)."""
+
+    unique: tuple[str, ...] = ()
+    strict = True
+    ordered = False
+
+    @classmethod
+    def column_specs(cls) -> list[Column]:
+        """The table's columns in declaration order."""
+        return [v for v in vars(cls).values() if isinstance(v, Column)]
+
+    @classmethod
+    def to_schema(cls) -> DataFrameSchema:
+        """The pandera schema of the table (built once)."""
+        return _schema(cls)
+
+    @classmethod
+    def validate(cls, frame: pd.DataFrame, lazy: bool = False) -> pd.DataFrame:
+        """``frame`` checked against the table's schema (pandera's ``validate``)."""
+        return cls.to_schema().validate(frame, lazy=lazy)
+
+
+@functools.cache
+def _schema(table: type[Table]) -> DataFrameSchema:
+    import pandera.pandas as pa
+
+    return pa.DataFrameSchema(
+        {c.name: c.to_pandera() for c in table.column_specs()},
+        strict=table.strict,
+        ordered=table.ordered,
+        unique=list(table.unique) or None,
+        name=table.__name__,
+        description=table.__doc__,
+    )
+
+
+def _count() -> Column:
+    return Column(pd.Int64Dtype, nullable=True, ge=0)
+
+
+PLATFORMS = tuple(p.value for p in Platform)
+
+
+class Messages(Table):
     """One row per piece of community content."""
 
-    message_id: Series[str] = pa.Field(nullable=False)
-    platform: Series[str] = pa.Field(isin=[p.value for p in Platform])
-    channel: Series[str] = pa.Field(nullable=False)
-    thread_id: Series[str] = pa.Field(nullable=False)
-    parent_id: Series[str] = pa.Field(nullable=True)
-    author_id: Series[str] = pa.Field(nullable=False)
-    author_name: Series[str] = pa.Field(nullable=True)
-    author_is_brand: Series[bool]
-    author_is_bot: Series[bool]
-    author_followers: Series[pd.Int64Dtype] = _count()
-    created_at: Series[UTC_TIMESTAMP]
-    kind: Series[str] = pa.Field(isin=[k.value for k in Kind])
-    text: Series[str] = pa.Field(nullable=True)
-    url: Series[str] = pa.Field(nullable=True)
-    reactions: Series[pd.Int64Dtype] = _count()
-    comments: Series[pd.Int64Dtype] = _count()
-    shares: Series[pd.Int64Dtype] = _count()
-    impressions: Series[pd.Int64Dtype] = _count()
-    reach: Series[pd.Int64Dtype] = _count()
-    clicks: Series[pd.Int64Dtype] = _count()
-    video_views: Series[pd.Int64Dtype] = _count()
-    source_file: Series[str]
-    source_row: Series[pd.Int64Dtype] = pa.Field(ge=0)
+    message_id = Column(str)
+    platform = Column(str, isin=PLATFORMS)
+    channel = Column(str)
+    thread_id = Column(str)
+    parent_id = Column(str, nullable=True)
+    author_id = Column(str)
+    author_name = Column(str, nullable=True)
+    author_is_brand = Column(bool)
+    author_is_bot = Column(bool)
+    author_followers = _count()
+    created_at = Column(UTC_TIMESTAMP)
+    kind = Column(str, isin=tuple(k.value for k in Kind))
+    text = Column(str, nullable=True)
+    url = Column(str, nullable=True)
+    reactions = _count()
+    comments = _count()
+    shares = _count()
+    impressions = _count()
+    reach = _count()
+    clicks = _count()
+    video_views = _count()
+    source_file = Column(str)
+    source_row = Column(pd.Int64Dtype, ge=0)
 
-    class Config:
-        strict = True
-        ordered = False
-        unique = ["platform", "message_id"]  # noqa: RUF012 (pandera reads it from the class)
+    unique = ("platform", "message_id")
 
 
-class Posts(pa.DataFrameModel):
+class Posts(Table):
     """Brand posts with the aggregate counts of a post-level analytics export."""
 
-    post_id: Series[str] = pa.Field(nullable=False)
-    platform: Series[str] = pa.Field(isin=[p.value for p in Platform])
-    channel: Series[str] = pa.Field(nullable=False)
-    created_at: Series[UTC_TIMESTAMP]
-    post_type: Series[str] = pa.Field(nullable=True)  # text, photo, video, link, ...
-    text: Series[str] = pa.Field(nullable=True)
-    url: Series[str] = pa.Field(nullable=True)
-    impressions: Series[pd.Int64Dtype] = _count()
-    reach: Series[pd.Int64Dtype] = _count()
-    engagements: Series[pd.Int64Dtype] = _count()  # all interactions, as the export counts them
-    reactions: Series[pd.Int64Dtype] = _count()
-    comments: Series[pd.Int64Dtype] = _count()
-    shares: Series[pd.Int64Dtype] = _count()
-    clicks: Series[pd.Int64Dtype] = _count()
-    video_views: Series[pd.Int64Dtype] = _count()
-    source_file: Series[str]
-    source_row: Series[pd.Int64Dtype] = pa.Field(ge=0)
+    post_id = Column(str)
+    platform = Column(str, isin=PLATFORMS)
+    channel = Column(str)
+    created_at = Column(UTC_TIMESTAMP)
+    post_type = Column(str, nullable=True)  # text, photo, video, link, ...
+    text = Column(str, nullable=True)
+    url = Column(str, nullable=True)
+    impressions = _count()
+    reach = _count()
+    engagements = _count()  # all interactions, as the export counts them
+    reactions = _count()
+    comments = _count()
+    shares = _count()
+    clicks = _count()
+    video_views = _count()
+    source_file = Column(str)
+    source_row = Column(pd.Int64Dtype, ge=0)
 
-    class Config:
-        strict = True
-        ordered = False
-        unique = ["platform", "post_id"]  # noqa: RUF012 (pandera reads it from the class)
+    unique = ("platform", "post_id")
 
 
-class Members(pa.DataFrameModel):
+class Members(Table):
     """One row per (platform, author_id), derived from ``messages``.
 
     ``person_id`` is the same for every account of one person (``aliases`` in ``client.yml``):
@@ -133,40 +220,36 @@ class Members(pa.DataFrameModel):
     members counts people, whatever platforms they use.
     """
 
-    author_id: Series[str]
-    platform: Series[str] = pa.Field(isin=[p.value for p in Platform])
-    person_id: Series[str] = pa.Field(nullable=False)
-    name: Series[str] = pa.Field(nullable=True)
-    followers: Series[pd.Int64Dtype] = _count()
-    first_seen: Series[UTC_TIMESTAMP]
-    is_brand: Series[bool]
-    is_bot: Series[bool]
+    author_id = Column(str)
+    platform = Column(str, isin=PLATFORMS)
+    person_id = Column(str)
+    name = Column(str, nullable=True)
+    followers = _count()
+    first_seen = Column(UTC_TIMESTAMP)
+    is_brand = Column(bool)
+    is_bot = Column(bool)
 
-    class Config:
-        strict = True
-        unique = ["platform", "author_id"]  # noqa: RUF012 (pandera reads it from the class)
+    unique = ("platform", "author_id")
 
 
-class Enrichment(pa.DataFrameModel):
+class Enrichment(Table):
     """Per-message work done once at enrichment and stored beside the tables."""
 
-    platform: Series[str]
-    message_id: Series[str]
-    sentiment: Series[float] = pa.Field(ge=-1.0, le=1.0)  # VADER compound score
-    is_question: Series[bool]
-    is_complaint: Series[bool]
+    platform = Column(str)
+    message_id = Column(str)
+    sentiment = Column(float, ge=-1.0, le=1.0)  # VADER compound score
+    is_question = Column(bool)
+    is_complaint = Column(bool)
 
-    class Config:
-        strict = True
-        unique = ["platform", "message_id"]  # noqa: RUF012 (pandera reads it from the class)
+    unique = ("platform", "message_id")
 
 
-def columns(model: type[pa.DataFrameModel]) -> list[str]:
+def columns(model: type[Table]) -> list[str]:
     """The column names of a table, in declaration order."""
-    return list(model.to_schema().columns)
+    return [c.name for c in model.column_specs()]
 
 
-def empty(model: type[pa.DataFrameModel]) -> pd.DataFrame:
+def empty(model: type[Table]) -> pd.DataFrame:
     """An empty frame with the table's columns and dtypes."""
     schema = model.to_schema()
     return pd.DataFrame({name: pd.Series(dtype=col.dtype.type) for name, col in schema.columns.items()})
