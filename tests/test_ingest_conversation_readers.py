@@ -926,3 +926,28 @@ def test_discourse_json_post_numbers_as_text_and_numbers_too_large_for_arrow():
     far = m.loc[f"5/{10**20}"]
     assert (far[M.kind], far[M.parent_id]) == ("reply", "5/2")
     assert result.quarantine["field"].tolist() == ["post_number"]
+
+
+# --------------------------------------------------------------------------------------------------
+# Values of the wrong kind deep in a JSON export: the row holding one is quarantined, the rest is read
+
+
+def test_reddit_numbers_beyond_64_bits_are_not_counts_or_dates_and_the_rest_is_read():
+    """A score too large for any count (damage, or a hand edit) is not a count (null, like a negative net
+    score); a date too large for any time quarantines its row, naming the line and the field; every other
+    line is kept."""
+    result = read(parse_reddit_jsonl, "reddit/reddit_pushshift_numbers_beyond_64_bits.jsonl")
+    assert_balanced(result)
+    assert (result.rows_read, len(result.frame), len(result.quarantine)) == (6, 5, 1)
+    q = result.quarantine.set_index("row")
+    assert q.loc[2, "field"] == "created_utc"
+    post = by_id(result.frame).loc["t3_bj1x2y"]
+    assert pd.isna(post[M.reactions]) and post[M.comments] == 3  # a score beyond 64 bits is not a count
+    assert "t1_em8z9q" in set(result.frame[M.message_id])
+
+
+def test_mastodon_status_whose_type_is_not_text_is_quarantined_and_the_rest_read():
+    result = read(parse_mastodon_outbox, "mastodon/mastodon_outbox_object_type_not_text.json")
+    assert_balanced(result)
+    assert (result.rows_read, len(result.frame), len(result.quarantine)) == (5, 2, 1)
+    assert result.quarantine.iloc[0]["field"] == "object" and result.skipped == {SKIP_DIRECT: 2}

@@ -628,6 +628,10 @@ def by_distinct(values: pd.Series, convert: Callable[[pd.Series], pd.Series]) ->
     return taken
 
 
+#: The largest count a table holds; a larger number in an export is damage, not a count.
+INT64_MAX = np.iinfo(np.int64).max
+
+
 def counts_from_objects(values: Sequence[Any]) -> tuple[pd.Series, np.ndarray]:
     """Read counts from JSON values: ints (or numeric strings); None stays absent.
 
@@ -651,8 +655,9 @@ def counts_from_objects(values: Sequence[Any]) -> tuple[pd.Series, np.ndarray]:
     bad_list: list[bool] = []
     for v in values:
         n = _as_count(v)
-        out.append(n if n is not None and n >= 0 else None)
-        bad_list.append(v is not None and (n is None or n < 0))
+        ok = n is not None and 0 <= n <= INT64_MAX  # a count beyond 64 bits is damage, not a count
+        out.append(n if ok else None)
+        bad_list.append(v is not None and not ok)
     return pd.Series(pd.array(out, dtype="Int64")), np.asarray(bad_list, dtype=bool)
 
 

@@ -174,7 +174,7 @@ def parse_mastodon_outbox(data: bytes, ctx: ReadContext, actor_json: bytes | Non
     types = rows.get("type")
     objects = rows.get("object")
     notes = [o if isinstance(o, dict) else {} for o in objects]
-    note_types = [o.get("type") for o in notes]
+    note_types = [t if isinstance(t, str) else None for t in (o.get("type") for o in notes)]
     rows.checks.skip(np.asarray([t == "Announce" for t in types], dtype=bool), SKIP_BOOST)
     rows.checks.skip(
         np.asarray(

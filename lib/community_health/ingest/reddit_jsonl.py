@@ -23,7 +23,8 @@ author       ``author`` (``[deleted]`` accounts share that one id, as Discord's 
 created_at   ``created_utc`` (Unix seconds, UTC)
 text         ``body``; for a submission ``title`` and ``selftext``; Reddit writes ``<``, ``>`` and ``&`` of
              the markdown as ``&lt;``, ``&gt;`` and ``&amp;`` (``&gt; a quote``), which are decoded
-reactions    ``score`` when it is not negative (a net vote count below zero is not a count: null)
+reactions    ``score`` when it is not negative (a net vote count below zero is not a count: null; nor is
+             a number beyond 64 bits)
 comments     ``num_comments`` for a submission
 url          ``https://www.reddit.com`` + ``permalink``, built from the ids when the line has none
 ===========  =======================================================================================
@@ -42,7 +43,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from community_health.ingest.envelope import NS_UTC, ReadContext, ReadResult, RowLabel, Table, refused
+from community_health.ingest.envelope import (
+    INT64_MAX,
+    NS_UTC,
+    ReadContext,
+    ReadResult,
+    RowLabel,
+    Table,
+    refused,
+)
 from community_health.ingest.jsonrows import JsonError, JsonRows, load_json, text_or_none
 from community_health.ingest.registry import Probe, Reader, register
 from community_health.ingest.units import ExportUnit
@@ -84,7 +93,7 @@ def lines_of(data: bytes) -> tuple[list[Any], list[int]]:
 def _created(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
-    if isinstance(value, int | float) and np.isfinite(value) and 0 <= value < 1e11:
+    if isinstance(value, int | float) and 0 <= value < 1e11:  # (a nan fails the comparison)
         return float(value)
     if isinstance(value, str) and _EPOCH.fullmatch(value):
         return float(value)
@@ -222,7 +231,8 @@ def parse_reddit_jsonl(data: bytes, ctx: ReadContext) -> ReadResult:
         else:
             url.append(f"https://www.reddit.com/r/{sub}/comments/{(lk or '')[3:]}/_/{own[3:]}/")
     scores = [
-        s if isinstance(s, int) and not isinstance(s, bool) and s >= 0 else None for s in rows.get("score")
+        s if isinstance(s, int) and not isinstance(s, bool) and 0 <= s <= INT64_MAX else None
+        for s in rows.get("score")
     ]
     num_comments = [c if post else None for c, post in zip(rows.get("num_comments"), is_post, strict=True)]
     is_bot = [isinstance(a, str) and a.casefold() in BOTS for a in authors]
