@@ -57,9 +57,20 @@ def post_engagement_rates(posts: pd.DataFrame, window: Window) -> pd.DataFrame:
         ``reach`` or ``absent``) and ``engagement_rate`` (missing without a denominator or
         interactions). In publication order.
     """
-    current = in_window(posts, window, P.created_at).sort_values(
-        [P.created_at, P.platform, P.post_id], kind="stable"
+    rated = _rated_posts(posts)
+    current = rated.loc[window.contains(rated[P.created_at])]
+    if (current["engagement_rate"] < 0).any():
+        raise ValueError("an engagement rate is negative: interactions and impressions must not be negative")
+    return current.assign(**{P.created_at: current[P.created_at].dt.tz_convert(window.tz)}).reset_index(
+        drop=True
     )
+
+
+@reused
+def _rated_posts(posts: pd.DataFrame) -> pd.DataFrame:
+    """Every post's interactions, denominator and rate (times in UTC), in publication order: the rates of
+    each period are its rows, and a report that asks for many periods rates its posts once."""
+    current = posts.sort_values([P.created_at, P.platform, P.post_id], kind="stable")
     engagements = current[P.engagements].astype("Float64")
     summed = current[list(INTERACTION_PARTS)].astype("Float64").sum(axis=1, min_count=1)
     interactions = engagements.fillna(summed)
@@ -75,12 +86,12 @@ def post_engagement_rates(posts: pd.DataFrame, window: Window) -> pd.DataFrame:
     denominator = np.select([has_impressions, has_reach], ["impressions", "reach"], default="absent")
     base = impressions.where(has_impressions, reach.where(has_reach))
     rate = (interactions / base).astype("float64")
-    out = pd.DataFrame(
+    return pd.DataFrame(
         {
             P.platform: current[P.platform],
             P.channel: current[P.channel],
             P.post_id: current[P.post_id],
-            P.created_at: current[P.created_at].dt.tz_convert(window.tz),
+            P.created_at: current[P.created_at],
             P.post_type: current[P.post_type],
             "excerpt": excerpt(current[P.text]),
             P.url: current[P.url],
@@ -92,9 +103,6 @@ def post_engagement_rates(posts: pd.DataFrame, window: Window) -> pd.DataFrame:
             "engagement_rate": rate,
         }
     )
-    if (out["engagement_rate"] < 0).any():
-        raise ValueError("an engagement rate is negative: interactions and impressions must not be negative")
-    return out.reset_index(drop=True)
 
 
 def brand_post_count(posts: pd.DataFrame, window: Window) -> int:
