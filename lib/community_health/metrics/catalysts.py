@@ -147,9 +147,17 @@ def reply_targets(messages: pd.DataFrame, window: Window) -> pd.DataFrame:
         ``member_to_member`` (a member
         answering a different member).
     """
+    replies, written = _all_reply_targets(messages)
+    return replies.loc[window.contains(written).to_numpy()].reset_index(drop=True)
+
+
+@reused
+def _all_reply_targets(messages: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """:func:`reply_targets` of every reply, whenever written, and when each was written: a period's
+    replies are its rows (a report asks about many periods)."""
     frame = activity(messages)
-    is_root = root_mask(messages)
-    rows = np.flatnonzero(window.contains(frame[M.created_at]).to_numpy() & ~is_root)
+    rows = np.flatnonzero(~root_mask(messages))
+    written = frame[M.created_at].iloc[rows].reset_index(drop=True)
     replies = frame.iloc[rows][
         [M.platform, M.thread_id, M.message_id, M.parent_id, M.author_id, M.author_is_brand, M.author_is_bot]
     ].reset_index(drop=True)
@@ -171,7 +179,7 @@ def reply_targets(messages: pd.DataFrame, window: Window) -> pd.DataFrame:
     authors = author_codes(messages)
     other = found & (authors[rows] != authors[np.maximum(answered, 0)])
     out["member_to_member"] = (out["from"] == "member") & (out["to"] == "member") & other
-    return out.reset_index(drop=True)
+    return out.reset_index(drop=True), written
 
 
 def member_to_member_reply_share(messages: pd.DataFrame, window: Window) -> float | None:

@@ -97,9 +97,21 @@ def member_thread_response_times(messages: pd.DataFrame, window: Window) -> pd.D
 @reused
 def _response_times(messages: pd.DataFrame, window: Window) -> pd.DataFrame:
     """:func:`member_thread_response_times` without the text and url of each thread (cheaper)."""
+    table = _all_response_times(messages)
+    table = table.loc[window.contains(table["started_at"])].reset_index(drop=True)
+    for column in ("started_at", "first_response_at", "first_brand_response_at"):
+        table[column] = table[column].dt.tz_convert(window.tz)
+    return table
+
+
+@reused
+def _all_response_times(messages: pd.DataFrame) -> pd.DataFrame:
+    """The first response to every member thread, whenever it started (times in UTC), in order of start.
+
+    A period's threads are its rows: an answer is never earlier than the thread it answers, so what
+    answers a thread does not depend on the period asked about (a report asks about many)."""
     moments = messages[M.created_at]
     started = root_mask(messages) & (is_member(messages) & ~from_listening(messages)).to_numpy()
-    started &= window.contains(moments).to_numpy()
     root_rows_ = np.flatnonzero(started)
     roots = messages[[*THREAD_KEY, M.channel, M.message_id, M.author_id, M.author_name, M.created_at]]
     roots = roots.iloc[root_rows_].rename(
@@ -107,10 +119,9 @@ def _response_times(messages: pd.DataFrame, window: Window) -> pd.DataFrame:
     )
     # Every later message of those threads: found by the row of its thread's first message.
     stamps = pd.DatetimeIndex(moments).as_unit("ns").asi8
-    later = np.flatnonzero(stamps >= pd.Timestamp(window.start).as_unit("ns").value)
-    root = thread_root_of(messages)[later]
-    ours = (root >= 0) & started[np.maximum(root, 0)]
-    later, root = later[ours], root[ours]
+    root = thread_root_of(messages)
+    later = np.flatnonzero((root >= 0) & started[np.maximum(root, 0)])
+    root = root[later]
     authors = author_codes(messages)
     answer = (
         (later != root)
@@ -127,8 +138,6 @@ def _response_times(messages: pd.DataFrame, window: Window) -> pd.DataFrame:
     )
     table["first_response_hours"] = hours_between(table["first_response_at"], table["started_at"])
     table["first_brand_response_hours"] = hours_between(table["first_brand_response_at"], table["started_at"])
-    for column in ("started_at", "first_response_at", "first_brand_response_at"):
-        table[column] = table[column].dt.tz_convert(window.tz)
     table = table.rename(columns={"root_id": M.message_id, "root_author": M.author_id})
     return table.sort_values(["started_at", M.platform, M.thread_id], kind="stable").reset_index(drop=True)
 
