@@ -32,12 +32,18 @@ class _Component:
     normalise: Callable[[float, float | None], float | None]
 
 
+@reused
+def _first_member_message(messages: pd.DataFrame) -> pd.Timestamp | None:
+    """When the first member's message was written (None without any)."""
+    members = messages.loc[is_member(messages), M.created_at]
+    return None if members.empty else members.min()
+
+
 def _active_reference(messages: pd.DataFrame, window: Window) -> float | None:
     """Median active members over up to three earlier periods of equal length that the data cover."""
-    members = messages.loc[is_member(messages), M.created_at]
-    if members.empty:
+    began = _first_member_message(messages)
+    if began is None:
         return None
-    began = members.min()
     counts, period = [], window
     for _ in range(REFERENCE_PERIODS):
         period = period.previous()
