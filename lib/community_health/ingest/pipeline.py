@@ -345,7 +345,7 @@ def _read_and_store(
 ) -> tuple[_Done, ReadBatch]:
     """Hash and read one batch of exports and remember its rows in the store, under a name made of the
     exports' paths and contents, the reader and the ``settings`` (by the process that reads them: hashing
-    a million mentions' exports takes 1.2 s)."""
+    the exports of a million mentions takes up to 1.2 s)."""
     shas = [unit.sha256() for unit in units]
     keys = [
         fingerprint(u.relpath, h, reader.name, reader.version, settings)
@@ -815,9 +815,8 @@ def _sort_order(frame: pd.DataFrame, by: list[str]) -> np.ndarray:
 
 def _sorted(frame: pd.DataFrame, unit_of: np.ndarray, by: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
     """``frame`` sorted by the columns ``by`` (see :func:`_sort_order`) with a fresh index, and the export
-    of each of its rows in that order. Rows already in order (as a listening tool exports them, by date)
-    are not copied: reordering every column costs twice what finding the order does (0.9 s against 0.4 s
-    of CPU for a million mentions)."""
+    of each of its rows in that order. Rows already in that order are not copied: reordering every column
+    costs twice what finding the order does (0.9 s against 0.4 s of CPU for a million mentions)."""
     order = _sort_order(frame, by)
     if np.array_equal(order, np.arange(len(order))):
         return frame.reset_index(drop=True), unit_of
