@@ -123,25 +123,37 @@ def _weights(weights: Mapping[str, float] | None) -> dict[str, float]:
 
 
 @reused
-def _components(
+def _component_scores(
     messages: pd.DataFrame, enrichment: pd.DataFrame, window: Window, thresholds: Thresholds
-) -> pd.DataFrame:
-    rows = []
+) -> tuple[tuple[str, float | None, float | None, float | None], ...]:
+    """Each component's name, raw value, reference (``active_members`` only) and score (0-1)."""
+    out = []
     for name, component in COMPONENTS.items():
         raw = component.raw(messages, enrichment, window, thresholds)
         reference = _active_reference(messages, window) if name == "active_members" else None
         score = None if raw is None else component.normalise(float(raw), reference)
-        rows.append(
+        checked = None if score is None else checked_rate(score, f"health component {name}")
+        out.append((name, None if raw is None else float(raw), reference, checked))
+    return tuple(out)
+
+
+@reused
+def _components(
+    messages: pd.DataFrame, enrichment: pd.DataFrame, window: Window, thresholds: Thresholds
+) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
             {
                 "component": name,
-                "metric": component.metric,
-                "raw_value": np.nan if raw is None else float(raw),
+                "metric": COMPONENTS[name].metric,
+                "raw_value": np.nan if raw is None else raw,
                 "reference": np.nan if reference is None else reference,
-                "normalisation": component.normalisation,
-                "score": np.nan if score is None else checked_rate(score, f"health component {name}"),
+                "normalisation": COMPONENTS[name].normalisation,
+                "score": np.nan if score is None else score,
             }
-        )
-    return pd.DataFrame(rows)
+            for name, raw, reference, score in _component_scores(messages, enrichment, window, thresholds)
+        ]
+    )
 
 
 @dataclass(frozen=True)
@@ -301,4 +313,11 @@ def health_score_value(
     float or None
         A score in [0, 100]; ``None`` when no component has data.
     """
-    return _weighted(_components(messages, enrichment, window, thresholds), _weights(weights))[0]
+    scores = _component_scores(messages, enrichment, window, thresholds)
+    weight = _weights(weights)
+    usable = [(weight[name], score) for name, _, _, score in scores if score is not None and weight[name] > 0]
+    total = sum(w for w, _ in usable)
+    if not usable or total <= 0:
+        return None
+    # The sum of each part's points, in the order of the parts, as the score taken apart adds them up.
+    return checked_rate(sum(100.0 * (w / total) * score for w, score in usable), "health score", 0.0, 100.0)
