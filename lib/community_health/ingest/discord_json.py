@@ -37,6 +37,7 @@ import operator
 from itertools import compress, repeat
 from typing import Any
 
+import msgspec
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -45,10 +46,12 @@ from community_health.ingest.envelope import ReadContext, ReadResult, Table, ref
 from community_health.ingest.jsonrows import (
     ColumnRows,
     JsonError,
+    WholeNumber,
     load_json,
     resolve_roots,
     text_column,
     text_or_none,
+    typed_decoder,
 )
 from community_health.ingest.registry import Probe, Reader, register
 from community_health.ingest.units import ExportUnit
@@ -96,78 +99,79 @@ def _texts(values: list[Any]) -> list[str | None]:
     return values if set(map(type, values)) <= _STR_OR_NONE else [text_or_none(v) for v in values]
 
 
-def parse_discord_json(data: bytes, ctx: ReadContext) -> ReadResult:
-    """Read a DiscordChatExporter JSON channel (or thread) export into ``messages`` rows.
+class _Author(msgspec.Struct, gc=False):
+    id: str | None = None
+    name: str | None = None
+    nickname: str | None = None
+    isBot: bool | None = None
 
-    Parameters
-    ----------
-    data
-        The file's bytes.
-    ctx
-        The file's path.
-    """
-    try:
-        doc = load_json(data, ctx.source)
-    except JsonError as exc:
-        return refused(Table.MESSAGES, str(exc))
-    if not isinstance(doc, dict) or not isinstance(doc.get("messages"), list):
-        return refused(
-            Table.MESSAGES,
-            f"{ctx.source} has no list of messages: expected a DiscordChatExporter "
-            "JSON export (guild, channel, messages). Export the channel again as JSON.",
-        )
-    guild = doc.get("guild") if isinstance(doc.get("guild"), dict) else {}
-    channel = doc.get("channel") if isinstance(doc.get("channel"), dict) else {}
-    guild_id = text_or_none(guild.get("id")) or "@me"
-    if guild_id == "0":
-        guild_id = "@me"
-    channel_id = text_or_none(channel.get("id")) or ""
-    is_thread = "Thread" in str(channel.get("type") or "")
-    channel_name = (
-        text_or_none(channel.get("category") if is_thread else channel.get("name"))
-        or text_or_none(channel.get("name"))
-        or channel_id
-        or "unknown"
-    )
 
-    # Every field read in one pass over the messages (each message's object is then at hand).
-    messages = doc["messages"]
-    n = len(messages)
-    items = messages
-    not_object = None
-    if n and set(map(type, messages)) != _DICT:
-        items = [m if isinstance(m, dict) else _NONE for m in messages]
-        not_object = np.fromiter((not isinstance(m, dict) for m in messages), dtype=bool, count=n)
-    rows = ColumnRows(
-        n,
-        ctx.source,
-        np.arange(1, n + 1),
-        lambda at: [messages[i] for i in at.tolist()],
-        not_object=not_object,
-        values=messages,
+class _Reference(msgspec.Struct, gc=False):
+    messageId: str | None = None
+
+
+class _Embed(msgspec.Struct, gc=False):
+    title: str | None = None
+    description: str | None = None
+
+
+class _Reaction(msgspec.Struct, gc=False):
+    count: WholeNumber
+
+
+class _Message(msgspec.Struct, gc=False):
+    id: str | None = None
+    type: str | None = None
+    timestamp: str | None = None
+    author: _Author | None = None
+    reference: _Reference | None = None
+    content: str | None = None
+    embeds: list[_Embed] | None = None
+    reactions: list[_Reaction] | None = None
+
+
+class _Named(msgspec.Struct, gc=False):
+    id: str | None = None
+    name: str | None = None
+    type: str | None = None
+    category: str | None = None
+
+
+class _Export(msgspec.Struct, gc=False):
+    """The fields of an export that the reader uses, each of the type DiscordChatExporter writes."""
+
+    messages: list[_Message]
+    guild: _Named | None = None
+    channel: _Named | None = None
+
+
+_decode_export = typed_decoder(_Export)
+
+
+def _message_fields(messages: list[Any]) -> tuple[list[Any], ...]:
+    """``type, id, timestamp, author.id, author.name, author.nickname, author.isBot,
+    reference.messageId, content, embeds`` of every message object, and the total of its reactions."""
+    if not messages:
+        return ([],) * 11
+    types, raw_ids, stamps, authors, references, contents, embeds, reactions = map(
+        list,
+        zip(
+            *[
+                (
+                    m.get("type"),
+                    m.get("id"),
+                    m.get("timestamp"),
+                    m.get("author"),
+                    m.get("reference"),
+                    m.get("content"),
+                    m.get("embeds"),
+                    m.get("reactions"),
+                )
+                for m in messages
+            ],
+            strict=True,
+        ),
     )
-    if n:
-        types, raw_ids, stamps, authors, references, contents, embeds, reactions = map(
-            list,
-            zip(
-                *[
-                    (
-                        m.get("type"),
-                        m.get("id"),
-                        m.get("timestamp"),
-                        m.get("author"),
-                        m.get("reference"),
-                        m.get("content"),
-                        m.get("embeds"),
-                        m.get("reactions"),
-                    )
-                    for m in items
-                ],
-                strict=True,
-            ),
-        )
-    else:
-        types = raw_ids = stamps = authors = references = contents = embeds = reactions = []
     if set(map(type, authors)) == _DICT:
         author_ids, names, nicknames, bots = map(
             list,
@@ -181,6 +185,111 @@ def parse_discord_json(data: bytes, ctx: ReadContext) -> ReadResult:
             [o.get(sub) if isinstance(o, dict) else None for o in authors]
             for sub in ("id", "name", "nickname", "isBot")
         )
+    if set(map(type, references)) <= {dict, type(None)}:
+        refs = [r.get("messageId") if r is not None else None for r in references]
+    else:
+        refs = [r.get("messageId") if isinstance(r, dict) else None for r in references]
+    totals: list[Any] = [0] * len(messages)  # an empty list (nobody reacted) counts 0
+    if reactions.count([]) != len(messages):
+        for i in [i for i, r in enumerate(reactions) if r != []]:
+            totals[i] = _reaction_total(reactions[i])
+    return (types, raw_ids, stamps, author_ids, names, nicknames, bots, refs, contents, embeds, totals)
+
+
+def _struct_fields(messages: list[_Message]) -> tuple[list[Any], ...]:
+    """:func:`_message_fields` of typed messages: the same values (embeds that are not empty as the
+    objects the JSON parser makes of their fields)."""
+    if not messages:
+        return ([],) * 11
+    types, raw_ids, stamps, authors, references, contents, embeds, reactions = (
+        list(map(operator.attrgetter(name), messages))
+        for name in ("type", "id", "timestamp", "author", "reference", "content", "embeds", "reactions")
+    )
+    if authors.count(None):
+        author_ids, names, nicknames, bots = (
+            [None if a is None else getattr(a, sub) for a in authors]
+            for sub in ("id", "name", "nickname", "isBot")
+        )
+    else:
+        author_ids, names, nicknames, bots = (
+            list(map(operator.attrgetter(sub), authors)) for sub in ("id", "name", "nickname", "isBot")
+        )
+    refs = [None if r is None else r.messageId for r in references]
+    embeds = [e if not e else msgspec.to_builtins(e) for e in embeds]
+    count = operator.attrgetter("count")  # every reaction has a whole number (as _reaction_total adds)
+    totals = [None if r is None else sum(map(count, r)) for r in reactions]
+    return (types, raw_ids, stamps, author_ids, names, nicknames, bots, refs, contents, embeds, totals)
+
+
+def parse_discord_json(data: bytes, ctx: ReadContext) -> ReadResult:
+    """Read a DiscordChatExporter JSON channel (or thread) export into ``messages`` rows.
+
+    The export is decoded into the fields the reader uses (:class:`_Export`), twice as fast as into
+    objects; one with a field of another type (or not JSON that decoder takes) is parsed into objects
+    and read as they are.
+
+    Parameters
+    ----------
+    data
+        The file's bytes.
+    ctx
+        The file's path.
+    """
+    typed = _decode_export(data)
+    if typed is not None:
+        guild = msgspec.structs.asdict(typed.guild) if typed.guild is not None else {}
+        channel = msgspec.structs.asdict(typed.channel) if typed.channel is not None else {}
+        n = len(typed.messages)
+        fields = _struct_fields(typed.messages)
+        del typed
+        not_object = None
+        values = None
+
+        def raw(at: np.ndarray) -> list[Any]:
+            messages = load_json(data, ctx.source)["messages"]
+            return [messages[i] for i in at.tolist()]
+
+    else:
+        try:
+            doc = load_json(data, ctx.source)
+        except JsonError as exc:
+            return refused(Table.MESSAGES, str(exc))
+        if not isinstance(doc, dict) or not isinstance(doc.get("messages"), list):
+            return refused(
+                Table.MESSAGES,
+                f"{ctx.source} has no list of messages: expected a DiscordChatExporter "
+                "JSON export (guild, channel, messages). Export the channel again as JSON.",
+            )
+        guild = doc.get("guild") if isinstance(doc.get("guild"), dict) else {}
+        channel = doc.get("channel") if isinstance(doc.get("channel"), dict) else {}
+        # Every field read in one pass over the messages (each message's object is then at hand).
+        messages = doc["messages"]
+        n = len(messages)
+        items = messages
+        not_object = None
+        values = messages
+        if n and set(map(type, messages)) != _DICT:
+            items = [m if isinstance(m, dict) else _NONE for m in messages]
+            not_object = np.fromiter((not isinstance(m, dict) for m in messages), dtype=bool, count=n)
+        fields = _message_fields(items)
+
+        def raw(at: np.ndarray) -> list[Any]:
+            return [messages[i] for i in at.tolist()]
+
+    types, raw_ids, stamps, author_ids, names, nicknames, bots, refs, contents, embeds, totals = fields
+    del fields
+    guild_id = text_or_none(guild.get("id")) or "@me"
+    if guild_id == "0":
+        guild_id = "@me"
+    channel_id = text_or_none(channel.get("id")) or ""
+    is_thread = "Thread" in str(channel.get("type") or "")
+    channel_name = (
+        text_or_none(channel.get("category") if is_thread else channel.get("name"))
+        or text_or_none(channel.get("name"))
+        or channel_id
+        or "unknown"
+    )
+    rows = ColumnRows(n, ctx.source, np.arange(1, n + 1), raw, not_object=not_object, values=values)
 
     if set(map(type, types)) != _STR:
         types = [t if isinstance(t, str) else "Default" for t in types]
@@ -200,10 +309,6 @@ def parse_discord_json(data: bytes, ctx: ReadContext) -> ReadResult:
         else [text_or_none(nick) or text_or_none(name) for nick, name in zip(nicknames, names, strict=True)]
     )
     is_bot = np.fromiter(map(operator.is_, bots, repeat(True)), dtype=bool, count=n)
-    if set(map(type, references)) <= {dict, type(None)}:
-        refs = [r.get("messageId") if r is not None else None for r in references]
-    else:
-        refs = [r.get("messageId") if isinstance(r, dict) else None for r in references]
     refs = _texts(refs)
     id_list = ids.tolist()
     if ids.hasnans:
@@ -228,10 +333,6 @@ def parse_discord_json(data: bytes, ctx: ReadContext) -> ReadResult:
             c if isinstance(c, str) and c.strip() else _embed_text(e)
             for c, e in zip(contents, embeds, strict=True)
         ]
-    totals: list[Any] = [0] * n  # an empty list (nobody reacted) counts 0
-    if reactions.count([]) != n:
-        for i in [i for i, r in enumerate(reactions) if r != []]:
-            totals[i] = _reaction_total(reactions[i])
     reaction_counts = rows.counts(totals, "reactions")
 
     # Columns of the kept messages only

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Annotated, Any, TypeVar
 
+import msgspec
 import numpy as np
 import orjson
 import pandas as pd
@@ -74,6 +75,61 @@ def load_json(data: bytes, source: str) -> Any:
             f"{source} is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}); it may have "
             "been edited or damaged. Export it again; nothing was read from it."
         ) from None
+
+
+#: A whole number as orjson reads it: a bare number outside 64 bits is read by orjson as a float and
+#: one above ``2**63 - 1`` as a Python int; the typed decoders take neither (nor ``true``, ``1.0``).
+WholeNumber = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
+
+T = TypeVar("T")
+
+
+def typed_decoder(kind: type[T]) -> Callable[[bytes], T | None]:
+    """A decoder of JSON into ``kind`` (a :class:`msgspec.Struct` of the fields a reader uses; others are
+    skipped): about twice as fast as :func:`load_json`, as nothing is built for the fields not declared.
+
+    The decoder returns None for anything it does not take: not JSON, not UTF-8, a lone surrogate, a value
+    of another type than declared (a number where text is expected, an int outside 64 bits), nesting
+    deeper than Python's recursion limit. The reader then parses the bytes with :func:`load_json` and reads
+    the objects as it always did; what the decoder does take, it takes with the values orjson gives.
+    """
+    decode = msgspec.json.Decoder(kind).decode
+
+    def typed(data: bytes) -> T | None:
+        if not is_utf8(data):
+            return None
+        try:
+            return decode(data[len(_BOM) :] if data.startswith(_BOM) else data)
+        except (msgspec.DecodeError, RecursionError):
+            return None
+
+    return typed
+
+
+_SMALL = 1 << 20
+
+
+def is_utf8(data: bytes) -> bool:
+    """Whether the bytes are UTF-8: ASCII at once, a small file by decoding it, a large one by Arrow
+    without decoding it (0.03 s for 137 MB, where decoding takes 0.5 s).
+
+    :func:`load_json` reads any other bytes as cp1252, and msgspec does not check the text of the fields
+    it skips, so the typed decoders take UTF-8 alone.
+    """
+    if data.isascii():
+        return True
+    if len(data) < _SMALL:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+        return True
+    offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int64))
+    try:
+        pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, pa.py_buffer(data)]).validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
 
 
 def text_or_none(value: Any) -> str | None:

@@ -38,11 +38,12 @@ import bisect
 import hashlib
 import operator
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from itertools import compress, repeat
 from pathlib import PurePosixPath
 from typing import Any
 
+import msgspec
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -60,9 +61,11 @@ from community_health.ingest.envelope import (
 from community_health.ingest.jsonrows import (
     ColumnRows,
     JsonError,
+    WholeNumber,
     load_json,
     text_column,
     text_or_none,
+    typed_decoder,
     values_at,
 )
 from community_health.ingest.registry import Probe, Reader, register
@@ -134,6 +137,24 @@ def _user_name(user: dict[str, Any]) -> str | None:
     return None
 
 
+class _UserProfile(msgspec.Struct, gc=False):
+    real_name: str | None = None
+    display_name: str | None = None
+
+
+class _User(msgspec.Struct, gc=False):
+    """The fields of a ``users.json`` entry that the reader uses, each of the type Slack writes."""
+
+    id: str | None = None
+    is_bot: bool | None = None
+    real_name: str | None = None
+    name: str | None = None
+    profile: _UserProfile | None = None
+
+
+_decode_users = typed_decoder(list[_User])
+
+
 class _Users:
     """What ``users.json`` says of each user: the name (real name, else user name) and the bots.
 
@@ -146,13 +167,19 @@ class _Users:
         The ids of the users marked ``is_bot``.
     """
 
-    def __init__(self, users: list[dict[str, Any]]) -> None:
+    def __init__(self, users: list[dict[str, Any]] | list[_User], typed: bool = False) -> None:
+        """``users``: the listing's objects, or (``typed``) what :data:`_decode_users` made of them."""
         names: dict[str, str] = {}
         bots: set[str] = set()
         if users:
-            ids, is_bot, real_names = zip(
-                *[(u.get("id"), u.get("is_bot"), u.get("real_name")) for u in users], strict=True
-            )
+            if typed:
+                ids, is_bot, real_names = (
+                    list(map(operator.attrgetter(f), users)) for f in ("id", "is_bot", "real_name")
+                )
+            else:
+                ids, is_bot, real_names = zip(
+                    *[(u.get("id"), u.get("is_bot"), u.get("real_name")) for u in users], strict=True
+                )
             if (  # the usual listing: every user with an id and a real name
                 set(map(type, ids)) == _STR
                 and set(map(type, real_names)) == _STR
@@ -163,7 +190,7 @@ class _Users:
                 self.bots = set(compress(ids, map(operator.is_, is_bot, repeat(True))))
                 self._lookup = False
                 return
-        for user in users:
+        for user in map(msgspec.to_builtins, users) if typed else users:
             uid = user.get("id")
             if uid is None:
                 continue
@@ -210,7 +237,9 @@ def _users_of(
     if last is not None and last[0] == digest:
         return last[1]
     notes_before = len(notes)
-    users = _Users(_objects_of(data, name, notes, source))
+    typed = _decode_users(data)
+    users = _Users(typed, typed=True) if typed is not None else _Users(_objects_of(data, name, notes, source))
+    del typed
     if len(notes) == notes_before:  # read as a list: the same bytes give the same users
         _last_users = (digest, users)
     return users
@@ -291,6 +320,55 @@ _MESSAGE_TYPES = (None, "message")
 _LARGE = pa.large_string()
 
 
+#: The fields of a message read for every message (see :class:`_Days`).
+_FIELDS = ("type", "subtype", "ts", "thread_ts", "user", "bot_id", "text", "reactions", "reply_count")
+
+
+class _Reaction(msgspec.Struct, gc=False):
+    count: WholeNumber
+
+
+class _Profile(msgspec.Struct, gc=False):
+    real_name: str | None = None
+    name: str | None = None
+
+
+class _Comment(msgspec.Struct, gc=False):
+    user: str | None = None
+    comment: str | None = None
+
+
+class _Attachment(msgspec.Struct, gc=False):
+    pretext: str | None = None
+    title: str | None = None
+    text: str | None = None
+    fallback: str | None = None
+
+
+class _Message(msgspec.Struct, gc=False):
+    """The fields of a message that the reader uses (those of :data:`_FIELDS` and those :func:`_author`
+    reads), each of the type Slack writes."""
+
+    type: str | None = None
+    subtype: str | None = None
+    ts: str | None = None
+    thread_ts: str | None = None
+    user: str | None = None
+    bot_id: str | None = None
+    text: str | None = None
+    reactions: list[_Reaction] | None = None
+    reply_count: WholeNumber | None = None
+    comment: _Comment | None = None
+    user_profile: _Profile | None = None
+    bot_profile: _Profile | None = None
+    username: str | None = None
+    user_name: str | None = None
+    attachments: list[_Attachment] | None = None
+
+
+_decode_day = typed_decoder(list[_Message])
+
+
 def _author(
     m: dict[str, Any], sub: Any, user_names: Mapping[str, str], bot_users: set[str]
 ) -> tuple[str | None, str | None, bool, str | None]:
@@ -355,7 +433,7 @@ class _Days:
         self.thread_ts: list[Any] = []
         self.users: list[Any] = []  # the author id once read (the user's id on the fast path)
         self.texts: list[str | None] = []
-        self.reactions: list[Any] = []
+        self.reactions: list[Any] = []  # the total of each message's reactions
         self.reply_counts: list[Any] = []
         self.not_object: list[int] = []
         self.not_object_values: list[Any] = []
@@ -365,36 +443,42 @@ class _Days:
         self.odd_users: list[Any] = []
 
     def add(self, day: list[Any], inner: str, data: bytes, cid: str, cname: str) -> None:
+        """Add a day file's parsed array (any JSON values; elements that are not objects are flagged)."""
+        items = day
+        if day and set(map(type, day)) != _DICT:  # elements that are not objects: read as empty ones, flagged
+            items = [m if isinstance(m, dict) else _NONE for m in day]
+            for i, m in enumerate(day):
+                if not isinstance(m, dict):
+                    self.not_object.append(self.n + i)
+                    self.not_object_values.append(m)
+        fields = list(map(list, zip(*[tuple(map(m.get, _FIELDS)) for m in items], strict=True)))
+        if fields:
+            fields[7] = list(map(_reaction_total, fields[7]))
+        self._add(len(day), fields, items.__getitem__, inner, data, cid, cname)
+
+    def add_typed(self, day: list[_Message], inner: str, data: bytes, cid: str, cname: str) -> None:
+        """Add a day file decoded into :class:`_Message` (the same values as :meth:`add` reads)."""
+        fields = [list(map(operator.attrgetter(f), day)) for f in _FIELDS]
+        count = operator.attrgetter("count")  # every reaction has a whole number (as _reaction_total adds)
+        fields[7] = [0 if r is None else sum(map(count, r)) for r in fields[7]]
+        self._add(len(day), fields, lambda i: msgspec.to_builtins(day[i]), inner, data, cid, cname)
+
+    def _add(
+        self,
+        k: int,
+        fields: Any,
+        message: Callable[[int], dict[str, Any]],
+        inner: str,
+        data: bytes,
+        cid: str,
+        cname: str,
+    ) -> None:
+        """Add the fields (:data:`_FIELDS`, one list each, the reactions as their :func:`_reaction_total`)
+        of ``k`` messages; ``message(i)`` is the i-th message as an object (for the rare ones read by
+        :func:`_author`)."""
         start = self.n
-        k = len(day)
         if k:
-            items = day
-            if set(map(type, day)) != _DICT:  # elements that are not objects: read as empty ones, flagged
-                items = [m if isinstance(m, dict) else _NONE for m in day]
-                for i, m in enumerate(day):
-                    if not isinstance(m, dict):
-                        self.not_object.append(start + i)
-                        self.not_object_values.append(m)
-            types, subtypes, ts, thread_ts, users, bot_ids, texts, reactions, reply_counts = map(
-                list,
-                zip(
-                    *[
-                        (
-                            m.get("type"),
-                            m.get("subtype"),
-                            m.get("ts"),
-                            m.get("thread_ts"),
-                            m.get("user"),
-                            m.get("bot_id"),
-                            m.get("text"),
-                            m.get("reactions"),
-                            m.get("reply_count"),
-                        )
-                        for m in items
-                    ],
-                    strict=True,
-                ),
-            )
+            types, subtypes, ts, thread_ts, users, bot_ids, texts, reactions, reply_counts = fields
             if types.count("message") != k or subtypes.count(None) != k:  # events, or messages of a kind
                 kinds = zip(range(k), types, subtypes, strict=True)
                 for i in [i for i, t, sub in kinds if t != "message" or sub is not None]:
@@ -419,7 +503,7 @@ class _Days:
                 odd += [i for i, x in enumerate(texts) if type(x) is not str or not x or x.isspace()]
             for i in sorted(set(odd)) if odd else ():
                 raw_user = users[i]
-                who, name, bot, body = _author(items[i], subtypes[i], names, self.bot_users)
+                who, name, bot, body = _author(message(i), subtypes[i], names, self.bot_users)
                 users[i], texts[i] = who, body
                 self.odd.append(start + i)
                 self.odd_names.append(name)
@@ -496,20 +580,12 @@ def _valid_ts(values: list[Any]) -> pa.Array | list[str | None]:
     return pc.if_else(ok, arr, pa.scalar(None, _LARGE))
 
 
-def _reaction_counts(rows: ColumnRows, values: list[Any]) -> pd.Series:
-    """``reactions``: the sum of the counts of each message's reactions (0 without any)."""
-    listed = np.flatnonzero(
-        np.fromiter(map(operator.is_not, values, repeat(None)), dtype=bool, count=len(values))
-    )
-    totals = [_reaction_total(values[i]) for i in listed.tolist()]
+def _reaction_counts(rows: ColumnRows, totals: list[Any]) -> pd.Series:
+    """``reactions``: the :func:`_reaction_total` of each message (0 without any)."""
     if set(map(type, totals)) <= _INT and all(t >= 0 for t in totals):
-        numbers = np.zeros(len(values), dtype=np.int64)
-        numbers[listed] = totals
-        return pd.Series(pd.arrays.IntegerArray(numbers, np.zeros(len(values), dtype=bool)))
-    everything: list[Any] = [0] * len(values)
-    for i, t in zip(listed.tolist(), totals, strict=True):
-        everything[i] = t
-    return rows.counts(everything, "reactions")
+        numbers = np.asarray(totals, dtype=np.int64) if totals else np.zeros(0, dtype=np.int64)
+        return pd.Series(pd.arrays.IntegerArray(numbers, np.zeros(len(totals), dtype=bool)))
+    return rows.counts(totals, "reactions")
 
 
 def _comment_counts(rows: ColumnRows, values: list[Any], replies: np.ndarray) -> pd.Series:
@@ -574,6 +650,11 @@ def parse_slack_export(files: Mapping[str, bytes], ctx: ReadContext) -> ReadResu
         cid, cname = folders.get(folder, (folder, folder))
         inner = f"{ctx.source}/{name}"
         data = files[name]
+        typed = _decode_day(data)
+        if typed is not None:
+            days.add_typed(typed, inner, data, cid, cname)
+            del typed
+            continue
         try:
             day = load_json(data, inner)
         except JsonError as exc:
