@@ -1,6 +1,6 @@
-"""The JSON conversation readers decode a file into the fields they use (msgspec) and fall back to the
-parsed objects for a file that decoder refuses: both ways read the same rows, quarantine, skips and
-errors."""
+"""The DiscordChatExporter JSON and Slack readers decode a file into the fields they use (msgspec) and
+fall back to the parsed objects for a file that decoder refuses: both ways read the same rows,
+quarantine, skips and errors."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from community_health.ingest import discord_json, discourse_json, slack
+from community_health.ingest import discord_json, slack
 from community_health.ingest.envelope import ReadContext
 from community_health.ingest.jsonrows import is_utf8
 
@@ -116,45 +116,6 @@ def test_slack_files_the_typed_decoder_refuses_read_as_before(monkeypatch: pytes
     result = read_slack(files)
     as_objects(monkeypatch, slack, "_decode_day", "_decode_users")
     assert_same(result, read_slack(files))
-
-
-def read_discourse(pages: list[bytes]):
-    return discourse_json.parse_discourse_pages(
-        [(d, ReadContext(f"exports/d/p{i}.json")) for i, d in enumerate(pages)]
-    )
-
-
-DISCOURSE = sorted((FIXTURES / "discourse").glob("*.json"))
-
-
-def test_discourse_typed_and_objects_agree(monkeypatch: pytest.MonkeyPatch) -> None:
-    pages = [p.read_bytes() for p in DISCOURSE]
-    assert all(discourse_json._decode_page(d) is not None for d in pages)
-    typed = read_discourse(pages)
-    as_objects(monkeypatch, discourse_json, "_decode_page")
-    assert_same(typed, read_discourse(pages))
-
-
-def _odd_discourse() -> bytes:
-    doc = json.loads(DISCOURSE[0].read_bytes())
-    posts = doc.get("latest_posts") or doc["post_stream"]["posts"]
-    posts[0]["user_id"] = "-1"  # text where Discourse writes a number
-    posts[1]["actions_summary"] = [{"id": 2.0, "count": 3}]  # a float id still equals the like action
-    posts.append(None)
-    return json.dumps(doc).encode()
-
-
-def test_discourse_pages_the_typed_decoder_refuses_read_as_before(monkeypatch: pytest.MonkeyPatch) -> None:
-    pages = [
-        _odd_discourse(),
-        DISCOURSE[1].read_bytes(),
-        b'{"latest_posts": [{"id": 1, "raw": "\\udc00"}]}',
-        b"{",
-    ]
-    assert discourse_json._decode_page(pages[0]) is None and discourse_json._decode_page(pages[1]) is not None
-    result = read_discourse(pages)
-    as_objects(monkeypatch, discourse_json, "_decode_page")
-    assert_same(result, read_discourse(pages))
 
 
 def test_is_utf8() -> None:

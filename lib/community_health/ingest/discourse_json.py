@@ -37,7 +37,6 @@ from collections.abc import Sequence
 from itertools import compress, repeat
 from typing import Any
 
-import msgspec
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -47,11 +46,9 @@ from community_health.ingest.envelope import ReadBatch, ReadContext, ReadResult,
 from community_health.ingest.jsonrows import (
     ColumnRows,
     JsonError,
-    WholeNumber,
     load_json,
     text_column,
     text_or_none,
-    typed_decoder,
     values_at,
 )
 from community_health.ingest.registry import Probe, Reader, register
@@ -101,85 +98,6 @@ def _posts_of(doc: Any) -> tuple[list[Any], dict[str, Any]] | None:
         and isinstance(doc["post_stream"].get("posts"), list)
     ):
         return doc["post_stream"]["posts"], doc
-    return None
-
-
-#: The fields of a post that the reader uses.
-_FIELDS = (
-    "deleted_at",
-    "post_type",
-    "topic_id",
-    "post_number",
-    "reply_to_post_number",
-    "created_at",
-    "username",
-    "staff",
-    "admin",
-    "moderator",
-    "user_id",
-    "name",
-    "display_username",
-    "raw",
-    "cooked",
-    "category_id",
-    "reply_count",
-    "post_url",
-    "actions_summary",
-)
-
-
-class _Action(msgspec.Struct, gc=False):
-    id: WholeNumber | None = None
-    count: WholeNumber | None = None
-
-
-class _Post(msgspec.Struct, gc=False):
-    """The fields of a post that the reader uses (:data:`_FIELDS`), each of the type Discourse writes."""
-
-    deleted_at: str | None = None
-    post_type: WholeNumber | None = None
-    topic_id: WholeNumber | str | None = None
-    post_number: WholeNumber | str | None = None
-    reply_to_post_number: WholeNumber | str | None = None
-    created_at: str | None = None
-    username: str | None = None
-    staff: bool | None = None
-    admin: bool | None = None
-    moderator: bool | None = None
-    user_id: WholeNumber | None = None
-    name: str | None = None
-    display_username: str | None = None
-    raw: str | None = None
-    cooked: str | None = None
-    category_id: WholeNumber | str | None = None
-    reply_count: WholeNumber | None = None
-    post_url: str | None = None
-    actions_summary: list[_Action] | None = None
-
-
-class _Stream(msgspec.Struct, gc=False):
-    posts: list[_Post] | None = None
-
-
-class _Page(msgspec.Struct, gc=False):
-    """A ``/posts.json`` page (``latest_posts``) or a topic page (``post_stream``, ``id``,
-    ``category_id``)."""
-
-    latest_posts: list[_Post] | None = None
-    post_stream: _Stream | None = None
-    id: WholeNumber | str | None = None
-    category_id: WholeNumber | str | None = None
-
-
-_decode_page = typed_decoder(_Page)
-
-
-def _typed_posts_of(page: _Page) -> tuple[list[_Post], dict[str, Any]] | None:
-    """:func:`_posts_of` of a decoded page."""
-    if page.latest_posts is not None:
-        return page.latest_posts, {}
-    if page.post_stream is not None and page.post_stream.posts is not None:
-        return page.post_stream.posts, {"id": page.id, "category_id": page.category_id}
     return None
 
 
@@ -290,17 +208,11 @@ def parse_discourse_pages(pages: Sequence[tuple[bytes, ReadContext]]) -> ReadBat
     likes_all: list[int | None] = []
     n = 0
     for i, (data, ctx) in enumerate(pages):
-        typed = _decode_page(data)
-        decoded = typed is not None
-        if typed is not None:
-            found = _typed_posts_of(typed)
-        else:
-            try:
-                found = _posts_of(load_json(data, ctx.source))
-            except JsonError as exc:
-                errors[i] = str(exc)
-                continue
-        del typed
+        try:
+            found = _posts_of(load_json(data, ctx.source))
+        except JsonError as exc:
+            errors[i] = str(exc)
+            continue
         if found is None:
             errors[i] = (
                 f"{ctx.source} holds no posts: expected a Discourse /posts.json page "
@@ -311,47 +223,45 @@ def parse_discourse_pages(pages: Sequence[tuple[bytes, ReadContext]]) -> ReadBat
         page, topic = found
         k = len(page)
         if k:
-            if decoded:
-                fields = [list(map(operator.attrgetter(f), page)) for f in _FIELDS]
-                likes = [
-                    None if a is None else next((x.count for x in a if x.id == LIKE_ACTION), 0)
-                    for a in fields[-1]
-                ]
-            else:
-                items = page
-                if set(map(type, page)) != _DICT:
-                    items = [m if isinstance(m, dict) else _NONE for m in page]
-                    for j, m in enumerate(page):
-                        if not isinstance(m, dict):
-                            not_object.append(n + j)
-                            not_object_values.append(m)
-                fields = list(map(list, zip(*[tuple(map(m.get, _FIELDS)) for m in items], strict=True)))
-                likes = list(map(_likes, fields[-1]))
-            f = dict(zip(_FIELDS, fields, strict=True))
-            # Names and texts worked out while the page's posts are at hand
+            items = page
+            if set(map(type, page)) != _DICT:
+                items = [m if isinstance(m, dict) else _NONE for m in page]
+                for j, m in enumerate(page):
+                    if not isinstance(m, dict):
+                        not_object.append(n + j)
+                        not_object_values.append(m)
+            # Every field read while the page's posts are at hand (names, texts and likes worked out too)
             for column, values in zip(
                 columns,
-                (
-                    list(map(operator.is_not, f["deleted_at"], repeat(None))),
-                    *(f[key] for key in _FIELDS[1:7]),  # post_type .. username
-                    [
-                        s is True or a is True or m is True
-                        for s, a, m in zip(f["staff"], f["admin"], f["moderator"], strict=True)
+                zip(
+                    *[
+                        (
+                            m.get("deleted_at") is not None,
+                            m.get("post_type"),
+                            m.get("topic_id"),
+                            m.get("post_number"),
+                            m.get("reply_to_post_number"),
+                            m.get("created_at"),
+                            username := m.get("username"),
+                            m.get("staff") is True or m.get("admin") is True or m.get("moderator") is True,
+                            m.get("user_id"),
+                            name.strip()
+                            if type(name := m.get("name")) is str and name.strip()
+                            else _name(name, m.get("display_username"), username),
+                            raw if type(raw := m.get("raw")) is str else _text(m.get("cooked")),
+                            m.get("category_id"),
+                            m.get("reply_count"),
+                            m.get("post_url"),
+                        )
+                        for m in items
                     ],
-                    f["user_id"],
-                    [
-                        v.strip() if type(v) is str and v.strip() else _name(v, d, u)
-                        for v, d, u in zip(f["name"], f["display_username"], f["username"], strict=True)
-                    ],
-                    [r if type(r) is str else _text(c) for r, c in zip(f["raw"], f["cooked"], strict=True)],
-                    f["category_id"],
-                    f["reply_count"],
-                    f["post_url"],
+                    strict=True,
                 ),
                 strict=True,
             ):
                 column += values
-            likes_all += likes
+            topic_likes = [_likes(m.get("actions_summary")) for m in items]
+            likes_all += topic_likes
         raws.append((data, ctx.source))
         files.append(ctx.source)
         sizes.append(k)

@@ -86,7 +86,9 @@ T = TypeVar("T")
 
 def typed_decoder(kind: type[T]) -> Callable[[bytes], T | None]:
     """A decoder of JSON into ``kind`` (a :class:`msgspec.Struct` of the fields a reader uses; others are
-    skipped): about twice as fast as :func:`load_json`, as nothing is built for the fields not declared.
+    skipped): about twice as fast as :func:`load_json` where a file holds many fields that the reader does
+    not use, as nothing is built for them (DiscordChatExporter, Slack; not Discourse pages, whose posts
+    the reader uses nearly all of: 0.7 s either way for 181 MB).
 
     The decoder returns None for anything it does not take: not JSON, not UTF-8, a lone surrogate, a value
     of another type than declared (a number where text is expected, an int outside 64 bits), nesting
