@@ -9,22 +9,27 @@ import shutil
 import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from community_health.config import load_client
-from community_health.ingest import ReadContext, ingest_client, load_tables
+from community_health.ingest import ReadContext, ReadResult, ingest_client, load_tables
 from community_health.ingest.discord_csv import parse_discord_csv
+from community_health.ingest.discord_json import parse_discord_json
 from community_health.ingest.discourse_csv import parse_discourse_csv
+from community_health.ingest.discourse_json import parse_discourse_json
 from community_health.ingest.mastodon_outbox import parse_mastodon_outbox
 from community_health.ingest.meltwater import parse_meltwater
 from community_health.ingest.reddit_jsonl import parse_reddit_jsonl
+from community_health.ingest.slack import parse_slack_export
 from community_health.ingest.sprout_social import parse_sprout_social
 from community_health.ingest.talkwalker import parse_talkwalker
 from community_health.ingest.telegram_json import parse_telegram_json
 from community_health.ingest.whatsapp_txt import message_body, parse_whatsapp_txt
+from community_health.ingest.x_archive import parse_x_archive
 from community_health.schema import Messages
 from test_ingest_properties import assert_adds_up, mutate, mutation
 
@@ -198,3 +203,135 @@ def test_generated_reddit_lines_read_back_their_ids_and_instants(rows):
         row = frame.loc[f"{kind}_a{i}"]
         assert row[Messages.created_at] == pd.Timestamp(seconds, unit="s", tz="UTC")
         assert row[Messages.kind] == ("comment" if kind == "t1" else "post")
+
+
+# --------------------------------------------------------------------------------------------------
+# One value of the wrong kind inside one message: that message may be lost to quarantine, never the export
+
+
+def _js_parts(raw: bytes) -> tuple[bytes, Any]:
+    """An archive ``.js`` file's ``window.YTD... =`` (or ``Grailbird... =``) prefix and its JSON value."""
+    cut = raw.index(b"=") + 1
+    return raw[:cut], json.loads(raw[cut:].strip().rstrip(b";"))
+
+
+def _elements(value: Any) -> list[dict]:
+    """The messages of an export: the elements of its longest list of objects."""
+    lists: list[list] = []
+
+    def walk(v: Any) -> None:
+        if isinstance(v, list):
+            if v and all(isinstance(x, dict) for x in v):
+                lists.append(v)
+            for x in v:
+                walk(x)
+        elif isinstance(v, dict):
+            for x in v.values():
+                walk(x)
+
+    walk(value)
+    return max(lists, key=len)
+
+
+def _slots(element: dict) -> list[tuple[dict, str]]:
+    """Every (object, key) inside one message, nested objects included."""
+    out: list[tuple[dict, str]] = []
+
+    def walk(d: dict) -> None:
+        for k, v in d.items():
+            out.append((d, k))
+            if isinstance(v, dict):
+                walk(v)
+
+    walk(element)
+    return out
+
+
+ODD_VALUES = st.sampled_from(
+    [
+        ["a", "list"],
+        {"an": "object"},
+        {},
+        [],
+        10**30,
+        -(10**30),
+        -1,
+        1.5,
+        True,
+        False,
+        None,
+        "",
+        "  ",
+        "\u202e",
+    ]
+)
+SLACK = FIXTURES / "slack/slack_export_threads_and_bots"
+ONE_FILE_JSON = {
+    "discord/discord_json_replies_reference.json": parse_discord_json,
+    "discord/discord_json_thread_file.json": parse_discord_json,
+    "discord/discord_json_deleted_user.json": parse_discord_json,
+    "discourse/discourse_topic_posts.json": parse_discourse_json,
+    "discourse/discourse_latest_posts_page.json": parse_discourse_json,
+    "reddit/reddit_pushshift_eras_mixed.jsonl": parse_reddit_jsonl,
+    "reddit/reddit_pushshift_html_entities.jsonl": parse_reddit_jsonl,
+    "telegram/telegram_single_chat_text_entities.json": parse_telegram_json,
+    "telegram/telegram_account_wide_local_dates.json": parse_telegram_json,
+    "telegram/telegram_forum_topic_messages.json": parse_telegram_json,
+    "mastodon/mastodon_outbox_duplicated_ordered_items.json": parse_mastodon_outbox,
+    "mastodon/mastodon_outbox_direct_messages.json": parse_mastodon_outbox,
+    "x_archive/x_archive_tweets_js_prefix.js": parse_x_archive,
+    "x_archive/x_archive_edit_info_versions.js": parse_x_archive,
+    "x_archive/x_archive_grailbird_month_file.js": parse_x_archive,
+    "slack/general/2016-03-25.json": None,  # read with the whole workspace export
+    "slack/general/2016-03-26.json": None,
+    "slack/brew-help/2016-03-26.json": None,
+}
+
+
+def _read_json_export(rel: str, data: bytes) -> ReadResult:
+    ctx = ReadContext("exports/odd", "Europe/Madrid")
+    if rel.startswith("slack/"):
+        inner = rel.removeprefix("slack/")
+        files = {p.relative_to(SLACK).as_posix(): p.read_bytes() for p in SLACK.rglob("*") if p.is_file()}
+        return parse_slack_export({**files, inner: data}, ctx)
+    return ONE_FILE_JSON[rel](data, ctx)
+
+
+def _fixture_bytes(rel: str) -> bytes:
+    return (SLACK / rel.removeprefix("slack/") if rel.startswith("slack/") else FIXTURES / rel).read_bytes()
+
+
+def _encode(rel: str, raw: bytes, value: Any, prefix: bytes) -> bytes:
+    if rel.endswith(".jsonl"):
+        return b"\n".join(json.dumps(v).encode() for v in value) + b"\n"
+    return prefix + json.dumps(value).encode()
+
+
+def _decode(rel: str, raw: bytes) -> tuple[Any, bytes]:
+    if rel.endswith(".jsonl"):
+        return [json.loads(line) for line in raw.splitlines() if line.strip()], b""
+    if rel.endswith(".js"):
+        prefix, value = _js_parts(raw)
+        return value, prefix
+    return json.loads(raw), b""
+
+
+_UNCHANGED: dict[str, ReadResult] = {}
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rel=st.sampled_from(sorted(ONE_FILE_JSON)), which=st.randoms(use_true_random=False), odd=ODD_VALUES)
+def test_a_value_of_the_wrong_kind_costs_at_most_its_own_message_never_the_export(rel, which, odd):
+    """Real exports carry the odd value of another kind (a list where a text was, a number beyond 64 bits,
+    an object for a type): the message holding it may be quarantined or skipped, the rest is read."""
+    raw = _fixture_bytes(rel)
+    before = _UNCHANGED.get(rel) or _UNCHANGED.setdefault(rel, _read_json_export(rel, raw))
+    value, prefix = _decode(rel, raw)
+    elements = _elements(value) if not rel.endswith(".jsonl") else [v for v in value if isinstance(v, dict)]
+    target, key = which.choice(_slots(which.choice(elements)))
+    target[key] = odd
+    after = _read_json_export(rel, _encode(rel, raw, value, prefix))
+    assert_adds_up(after, "exports/odd")
+    assert after.error is None or after.error == before.error, after.error
+    assert after.rows_read == before.rows_read
+    assert len(after.frame) >= len(before.frame) - 1

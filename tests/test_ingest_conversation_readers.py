@@ -951,3 +951,30 @@ def test_mastodon_status_whose_type_is_not_text_is_quarantined_and_the_rest_read
     assert_balanced(result)
     assert (result.rows_read, len(result.frame), len(result.quarantine)) == (5, 2, 1)
     assert result.quarantine.iloc[0]["field"] == "object" and result.skipped == {SKIP_DIRECT: 2}
+
+
+def test_slack_message_whose_type_or_subtype_is_not_text_is_quarantined_and_the_day_read():
+    day = [
+        {"type": "message", "user": "U1", "text": "first", "ts": "1700000000.000100"},
+        {
+            "type": "message",
+            "subtype": ["thread_broadcast"],
+            "user": "U1",
+            "text": "x",
+            "ts": "1700000001.000100",
+        },
+        {"type": {"name": "message"}, "user": "U2", "text": "y", "ts": "1700000002.000100"},
+        {"type": "message", "user": "U2", "text": "last", "ts": "1700000003.000100"},
+    ]
+    result = parse_slack_export(
+        _slack({"general/2023-11-14.json": day}, SLACK_USERS), ReadContext("exports/s")
+    )
+    assert_balanced(result)
+    assert (result.rows_read, len(result.frame), len(result.quarantine), result.error) == (4, 2, 2, None)
+    q = result.quarantine.set_index("field")
+    assert (
+        "message 2" in q.loc["subtype", "reason"]
+        and 'got "["thread_broadcast"]"' in q.loc["subtype", "reason"]
+    )
+    assert "message 3" in q.loc["type", "reason"]
+    assert list(result.frame[M.text]) == ["first", "last"]

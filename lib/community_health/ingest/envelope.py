@@ -644,7 +644,8 @@ def counts_from_objects(values: Sequence[Any]) -> tuple[pd.Series, np.ndarray]:
     try:
         if any(type(v) is bool for v in values):
             raise TypeError("true/false is not a count")
-        arr = pd.array(values, dtype="Int64")
+        with np.errstate(invalid="ignore"):  # an infinite count is damage, flagged below, not a warning
+            arr = pd.array(values, dtype="Int64")
         bad = np.asarray((arr < 0).fillna(False), dtype=bool)
         if bad.any():
             arr[bad] = pd.NA

@@ -441,6 +441,7 @@ class _Days:
         self.odd_names: list[str | None] = []
         self.odd_bots: list[bool] = []
         self.odd_users: list[Any] = []
+        self.bad_kinds: list[tuple[int, str, Any]] = []  # a type or subtype that is not text: flagged
 
     def add(self, day: list[Any], inner: str, data: bytes, cid: str, cname: str) -> None:
         """Add a day file's parsed array (any JSON values; elements that are not objects are flagged)."""
@@ -479,6 +480,12 @@ class _Days:
         start = self.n
         if k:
             types, subtypes, ts, thread_ts, users, bot_ids, texts, reactions, reply_counts = fields
+            for field_, kinds_ in (("type", types), ("subtype", subtypes)):
+                if not set(map(type, kinds_)) <= _STR_OR_NONE:  # a list or an object: the message is flagged
+                    for i, value in enumerate(kinds_):
+                        if type(value) not in _STR_OR_NONE:
+                            self.bad_kinds.append((start + i, field_, value))
+                            kinds_[i] = "message" if field_ == "type" else None
             if types.count("message") != k or subtypes.count(None) != k:  # events, or messages of a kind
                 kinds = zip(range(k), types, subtypes, strict=True)
                 for i in [i for i, t, sub in kinds if t != "message" or sub is not None]:
@@ -680,6 +687,14 @@ def parse_slack_export(files: Mapping[str, bytes], ctx: ReadContext) -> ReadResu
     events = np.full(n, None, dtype=object)
     events[days.skipped] = days.reasons
     rows.checks.skip(skipped, events)
+
+    for field_ in ("type", "subtype"):
+        bad = [(i, value) for i, f, value in days.bad_kinds if f == field_]
+        if bad:
+            flagged = np.zeros(n, dtype=bool)
+            flagged[[i for i, _ in bad]] = True
+            shown = values_at(n, [i for i, _ in bad], [value for _, value in bad])
+            rows.checks.flag(flagged, field_, f"the message's {field_} as text", shown)
 
     ts = _valid_ts(days.ts)
     created, bad_ts = dates_from_epoch_text(text_column(_arrow_text(ts)))
