@@ -249,6 +249,29 @@ def test_x_archive_long_posts_cut_in_tweets_js_take_their_whole_text_from_note_t
     assert set(rows[Messages.channel]) == {"brightbrewcoffee"}  # from account.js
 
 
+def test_x_archive_folder_holding_another_export_is_read_file_by_file_and_nothing_is_taken_in(tmp_path: Path):
+    """Another export put in the archive's folder is never swallowed by it: every file is read on its own
+    (the tweets keep their cut text then), the manifest is recognised and holds no rows."""
+    folder = tmp_path / "exports" / "x"
+    shutil.copytree(LONG_POSTS / "data", folder)
+    shutil.copy(FIXTURES / "x_analytics/x_analytics_promoted_dash.csv", folder)
+    units = find_units(tmp_path / "exports", tmp_path)
+    assert len(units) == 6 and not any(u.is_folder for u in units)
+    read = {}
+    for unit in units:
+        reader = detect(Probe(unit))
+        assert reader is not None, unit.relpath
+        result = reader.read(unit, ReadContext(unit.relpath, MADRID, {}))
+        assert_balanced(result)
+        read[Path(unit.relpath).name] = (reader.name, result)
+    assert read["x_analytics_promoted_dash.csv"][0] == "x_analytics"
+    assert len(read["x_analytics_promoted_dash.csv"][1].frame) > 0
+    manifest = read["manifest.js"][1]
+    assert read["manifest.js"][0] == "x_archive" and (manifest.rows_read, manifest.error) == (0, None)
+    tweets = by_id(read["tweets.js"][1].frame, Messages.message_id)
+    assert tweets.loc["1843000000000000101", Messages.text].endswith("https://t.co/Xr8pLq2ZwA")
+
+
 def test_x_archive_zip_with_note_tweet_js_reads_like_its_unpacked_folder(tmp_path: Path):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as z:

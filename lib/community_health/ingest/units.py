@@ -18,13 +18,25 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path, PurePosixPath
 
-# A folder holding all of these file names is one export unit: an unpacked Slack workspace export, and the
-# ``data`` folder of an unpacked X archive (its tweets are read with the account and the long posts' notes).
-FOLDER_EXPORT_MARKERS: tuple[frozenset[str], ...] = (
-    frozenset({"channels.json", "users.json"}),
-    frozenset({"tweets.js", "account.js"}),
-    frozenset({"tweet.js", "account.js"}),
-)
+# A folder holding all of these file names is one export unit (an unpacked Slack workspace export).
+FOLDER_EXPORT_MARKERS: tuple[frozenset[str], ...] = (frozenset({"channels.json", "users.json"}),)
+# The ``data`` folder of an unpacked X archive (its tweets are read with the account's handle and the long
+# posts' notes): these files beside ``tweets.js`` or ``tweet.js``, and no file but the archive's own
+# (``.js`` and its ``README.txt``), so that another export put in the same folder is never taken in.
+X_ARCHIVE_MARKER = frozenset({"manifest.js", "account.js"})
+X_ARCHIVE_TWEETS = frozenset({"tweets.js", "tweet.js"})
+
+
+def is_folder_export(names: set[str]) -> bool:
+    """Whether a folder holding the files ``names`` (not its subfolders) is one export unit."""
+    if any(marker <= names for marker in FOLDER_EXPORT_MARKERS):
+        return True
+    return (
+        names >= X_ARCHIVE_MARKER
+        and bool(X_ARCHIVE_TWEETS & names)
+        and all(n.endswith(".js") or n == "README.txt" or is_system_file(n) for n in names)
+    )
+
 
 _SYSTEM_FILES = frozenset({".ds_store", "thumbs.db", "desktop.ini"})
 
@@ -131,7 +143,7 @@ def find_units(exports: Path, client_root: Path) -> list[ExportUnit]:
     for root, dirs, names in os.walk(exports):
         here = Path(root)
         present = set(names)
-        if any(marker <= present for marker in FOLDER_EXPORT_MARKERS):
+        if is_folder_export(present):
             units.append(ExportUnit(here, rel(here), is_folder=True))
             dirs[:] = []
             continue

@@ -50,8 +50,9 @@ aside); a reply keeps its leading ``@names``. A tweet with no such note keeps it
 The archive's other files (``like.js``, ``follower.js``, ``direct-messages.js``, ...), when unpacked beside
 ``tweets.js``, are recognised by the same ``window.YTD.<kind>.part0 =`` prefix and their entries counted as
 skipped, not used: likes, followers and private messages are not the account's published words. Inside the
-zip, or the archive's unpacked ``data`` folder (it holds ``account.js`` beside ``tweets.js``), only the
-tweets, ``account.js`` (for the handle) and ``note-tweet.js`` (for long posts) are read.
+zip, or the archive's unpacked ``data`` folder (``manifest.js`` and ``account.js`` beside ``tweets.js``, and
+no file but the archive's own), only the tweets, ``account.js`` (for the handle) and ``note-tweet.js`` (for
+long posts) are read; ``manifest.js`` unpacked on its own is recognised and holds no rows.
 
 Skipped, counted per reason: **retweets** (``RT @name: …``: someone else's words, cut short, with the
 original's counts) and **earlier versions of an edited tweet** whose later version is in the archive
@@ -110,6 +111,10 @@ _ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
 
 class ArchiveError(ValueError):
     """A file that is not an archive's tweets file; the message says what was expected."""
+
+
+# ``data/manifest.js``: the archive's index of its files, nothing to read.
+MANIFEST_PREFIX = re.compile(rb"^(\xef\xbb\xbf)?\s*window\.__THAR_CONFIG\s*=")
 
 
 def ytd_kind(data: bytes) -> str | None:
@@ -400,6 +405,8 @@ def parse_x_archive(data: bytes, ctx: ReadContext) -> ReadResult:
     ctx
         The file's path.
     """
+    if MANIFEST_PREFIX.match(data[:512]):  # the archive's index, unpacked beside its files: no rows
+        return ReadResult(Table.MESSAGES, empty_frame(Table.MESSAGES), empty_quarantine(), 0, {})
     kind = ytd_kind(data)
     if kind is not None and kind.encode() not in TWEET_KINDS:
         return other_archive_file(data, kind, ctx)
@@ -433,7 +440,7 @@ def other_archive_file(data: bytes, kind: str, ctx: ReadContext) -> ReadResult:
 def _detect(probe: Probe) -> bool:
     if probe.names:
         return any(TWEET_FILE.search(n) for n in probe.names)
-    return ytd_kind(probe.head) is not None
+    return ytd_kind(probe.head) is not None or MANIFEST_PREFIX.match(probe.head) is not None
 
 
 def _read(unit: ExportUnit, ctx: ReadContext) -> ReadResult:
