@@ -177,14 +177,26 @@ class HealthScore:
     components: pd.DataFrame
 
 
-def _weighted(components: pd.DataFrame, weights: dict[str, float]) -> tuple[float | None, pd.DataFrame]:
+def _weighted(components: pd.DataFrame, weights: dict[str, float]) -> pd.DataFrame:
+    """The components with their weight, effective weight and points (see :class:`HealthScore`)."""
     table = components.assign(weight=components["component"].map(weights).astype("float64"))
     usable = table["score"].notna() & (table["weight"] > 0)
     total = float(table.loc[usable, "weight"].sum())
     table["effective_weight"] = np.where(usable, table["weight"] / total if total else np.nan, 0.0)
     table["points"] = np.where(usable, 100.0 * table["effective_weight"] * table["score"], 0.0)
-    value = float(table["points"].sum()) if usable.any() and total > 0 else None
-    return (None if value is None else checked_rate(value, "health score", 0.0, 100.0)), table
+    return table
+
+
+def _score_value(
+    scores: tuple[tuple[str, float | None, float | None, float | None], ...], weights: dict[str, float]
+) -> float | None:
+    """The score: each usable part's points (100 x effective weight x score) added up in the parts' order,
+    as the table of :func:`_weighted` shows them; ``None`` when no part has a score and a weight."""
+    usable = [(weights[n], score) for n, _, _, score in scores if score is not None and weights[n] > 0]
+    total = sum(w for w, _ in usable)
+    if not usable or total <= 0:
+        return None
+    return checked_rate(sum(100.0 * (w / total) * score for w, score in usable), "health score", 0.0, 100.0)
 
 
 def health_score(
@@ -238,7 +250,9 @@ def health_score(
     ValueError
         If ``weights`` names an unknown component, or has negative or only zero weights.
     """
-    value, table = _weighted(_components(messages, enrichment, window, thresholds), _weights(weights))
+    weight = _weights(weights)
+    value = _score_value(_component_scores(messages, enrichment, window, thresholds), weight)
+    table = _weighted(_components(messages, enrichment, window, thresholds), weight)
     previous = _components(messages, enrichment, window.previous(), thresholds)
     table["previous_raw_value"] = previous["raw_value"].to_numpy()
     table["previous_score"] = previous["score"].to_numpy()
@@ -313,11 +327,4 @@ def health_score_value(
     float or None
         A score in [0, 100]; ``None`` when no component has data.
     """
-    scores = _component_scores(messages, enrichment, window, thresholds)
-    weight = _weights(weights)
-    usable = [(weight[name], score) for name, _, _, score in scores if score is not None and weight[name] > 0]
-    total = sum(w for w, _ in usable)
-    if not usable or total <= 0:
-        return None
-    # The sum of each part's points, in the order of the parts, as the score taken apart adds them up.
-    return checked_rate(sum(100.0 * (w / total) * score for w, score in usable), "health score", 0.0, 100.0)
+    return _score_value(_component_scores(messages, enrichment, window, thresholds), _weights(weights))
