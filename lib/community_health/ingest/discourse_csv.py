@@ -33,7 +33,8 @@ counts       reactions: ``like_count``; comments: ``reply_count``
 url          ``post_url`` (a path such as ``/t/slug/12/3`` is kept as it is)
 ===========  =======================================================================================
 
-Skipped (counted): deleted posts (``deleted_at`` set), small actions (``post_type`` 3) and whispers
+Skipped (counted): deleted posts (``deleted_at`` set, or ``user_deleted`` true: withdrawn by their
+author, ``deleted_at`` still empty), small actions (``post_type`` 3) and whispers
 (``post_type`` 4).
 """
 
@@ -70,6 +71,7 @@ FIELDS = (
     "reply_count",
     "post_url",
     "deleted_at",
+    "user_deleted",
     "post_type",
     "staff",
     "admin",
@@ -165,7 +167,7 @@ def parse_discourse_csv(data: bytes, ctx: ReadContext) -> ReadResult:
         return rows.refuse_missing(Table.MESSAGES, missing, HEADER_HINT)
     n = len(rows)
     rows.checks.skip(
-        rows.text("deleted_at").notna().to_numpy(dtype=bool),
+        rows.text("deleted_at").notna().to_numpy(dtype=bool) | _flags(rows, "user_deleted"),
         "Discourse post deleted by its author or a moderator",
     )
     post_type = rows.text("post_type").str.strip()

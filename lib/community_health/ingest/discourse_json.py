@@ -1,5 +1,8 @@
-"""Discourse, JSON API: ``/posts.json`` pages (``{"latest_posts": [...]}``) and topic pages ``/t/{id}.json``
-or ``/t/{id}/posts.json`` (``{"post_stream": {"posts": [...]}}``).
+"""Discourse, JSON API: ``/posts.json`` pages (``{"latest_posts": [...]}``), topic pages ``/t/{id}.json``
+or ``/t/{id}/posts.json`` (``{"post_stream": {"posts": [...]}}``), a single post ``/posts/{id}.json``
+(the post object itself) and an array of post objects. A topic list (``/latest.json``, ``{"topic_list":
+{"topics": [...]}}``) holds titles and counts but no posts: its topics are counted as skipped, with the
+reason, so that the file is accounted for and the person knows which pages to save instead.
 
 Layout (FORMATS.md): posts carry ``id, topic_id, post_number, reply_to_post_number, created_at`` (ISO with
 milliseconds and ``Z``), ``username, name`` (may be null), ``display_username, user_id, raw`` (markdown)
@@ -24,7 +27,9 @@ HTML, reactions = likes from ``actions_summary`` (null when the page has no summ
 ``reply_count``, url = ``post_url``.
 
 Skipped (counted, not community content): deleted posts (``deleted_at`` set, deleted by their author or a
-moderator), small-action posts (``post_type`` 3: topic closed, pinned, moved) and staff whispers
+moderator; or ``user_deleted`` true: withdrawn by their author, whose ``cooked`` then reads ``(post
+withdrawn by author, will be automatically deleted in 24 hours unless flagged)`` while ``deleted_at`` is
+still null), small-action posts (``post_type`` 3: topic closed, pinned, moved) and staff whispers
 (``post_type`` 4, not visible to members). Hidden (flagged) posts are kept: members wrote them.
 """
 
@@ -88,10 +93,33 @@ def _likes(summary: Any) -> int | None:
     return 0
 
 
+#: Marks the topics of a topic list (``/latest.json``) among the "posts" of a page: see :data:`LISTED_ONLY`.
+TOPIC_LIST = "\x00topic_list"
+LISTED_ONLY = (
+    "Discourse topic list (/latest.json): a topic's title and counts, not its posts "
+    "(the posts are in the topic's page, /t/{id}.json)"
+)
+
+
+def _is_post(item: Any) -> bool:
+    return isinstance(item, dict) and "post_number" in item and "topic_id" in item
+
+
 def _posts_of(doc: Any) -> tuple[list[Any], dict[str, Any]] | None:
-    """The posts array and the topic's own fields (empty for a ``/posts.json`` page)."""
+    """The posts array and the topic's own fields (empty for a ``/posts.json`` page); a single post
+    (``/posts/{id}.json``) and an array of posts (pages saved and joined) are read as their posts."""
     if isinstance(doc, dict) and isinstance(doc.get("latest_posts"), list):
         return doc["latest_posts"], {}
+    if (
+        isinstance(doc, dict)
+        and isinstance(doc.get("topic_list"), dict)
+        and isinstance(doc["topic_list"].get("topics"), list)
+    ):
+        return doc["topic_list"]["topics"], {TOPIC_LIST: True}
+    if _is_post(doc):
+        return [doc], {}
+    if isinstance(doc, list) and doc and _is_post(doc[0]):
+        return doc, {}
     if (
         isinstance(doc, dict)
         and isinstance(doc.get("post_stream"), dict)
@@ -200,6 +228,7 @@ def parse_discourse_pages(pages: Sequence[tuple[bytes, ReadContext]]) -> ReadBat
     sizes: list[int] = []
     export: list[int] = []
     topic_default: list[Any] = []
+    listing: list[bool] = []
     topic_category: list[str | None] = []
     not_object: list[int] = []
     not_object_values: list[Any] = []
@@ -236,7 +265,7 @@ def parse_discourse_pages(pages: Sequence[tuple[bytes, ReadContext]]) -> ReadBat
                 zip(
                     *[
                         (
-                            m.get("deleted_at") is not None,
+                            m.get("deleted_at") is not None or m.get("user_deleted") is True,
                             m.get("post_type"),
                             m.get("topic_id"),
                             m.get("post_number"),
@@ -267,6 +296,7 @@ def parse_discourse_pages(pages: Sequence[tuple[bytes, ReadContext]]) -> ReadBat
         sizes.append(k)
         export.append(i)
         topic_default.append(topic.get("id"))
+        listing.append(bool(topic.get(TOPIC_LIST)))
         topic_category.append(text_or_none(topic.get("category_id")))
         n += k
     (
@@ -312,6 +342,8 @@ def parse_discourse_pages(pages: Sequence[tuple[bytes, ReadContext]]) -> ReadBat
         not_object=flagged,
         values=values_at(n, not_object, not_object_values),
     )
+    if any(listing):
+        rows.checks.skip(np.repeat(np.asarray(listing, dtype=bool), sizes), LISTED_ONLY)
     rows.checks.skip(np.asarray(deleted, dtype=bool), "Discourse post deleted by its author or a moderator")
     rows.checks.skip(
         np.fromiter(map(operator.eq, post_type, repeat(SMALL_ACTION)), dtype=bool, count=n),
@@ -416,6 +448,10 @@ def _detect(probe: Probe) -> bool:
     return bool(head) and (
         probe.json_has_keys("latest_posts")
         or probe.json_has_keys("post_stream")
+        or (
+            probe.json_has_keys("topic_list", "topics", within=len(probe.json_head))
+            and '"posts_count"' in probe.json_head
+        )
         or (probe.json_has_keys("post_number", "topic_id") and '"cooked"' in head)
     )
 
@@ -431,7 +467,7 @@ def _read_many(units: Sequence[ExportUnit], contexts: Sequence[ReadContext]) -> 
 READER = register(
     Reader(
         NAME,
-        "Discourse JSON: /posts.json pages and /t/{id}.json topic pages",
+        "Discourse JSON: /posts.json pages, /t/{id}.json topic pages, /latest.json topic lists",
         Table.MESSAGES,
         _detect,
         _read,

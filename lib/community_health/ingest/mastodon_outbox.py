@@ -1,6 +1,7 @@
 """Mastodon account archive, ``outbox.json``: everything one account posted, as ActivityStreams. The
-archive downloads as a zip (``outbox.json``, ``actor.json``, ``likes.json``, media); the zip, its unpacked
-folder's ``outbox.json`` or the file alone are read the same way.
+archive downloads as a zip (``outbox.json``, ``actor.json``, ``likes.json``, media), and as a
+``.tar.gz`` (``archive-20220101120000-<hash>.tar.gz``) from servers before Mastodon 4.1; the zip, the
+tarball, its unpacked folder's ``outbox.json`` or the file alone are read the same way.
 
 Layout (FORMATS.md): an ``OrderedCollection`` whose ``orderedItems`` are ``Create`` activities (with an
 ``object`` Note: ``id, published, inReplyTo, content`` (HTML), ``summary`` (content warning),
@@ -40,6 +41,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import tarfile
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -251,7 +253,37 @@ def _outbox_member(names: tuple[str, ...]) -> str | None:
     return found[0] if found else None
 
 
+_GZIP = b"\x1f\x8b"
+
+
+def _tar_members(path: Any, wanted: tuple[str, ...], first: bool = False) -> dict[str, bytes]:
+    """The members of a ``.tar.gz`` archive named ``wanted`` (base names), read in one pass; with
+    ``first``, only up to the first one found. Empty when it is not a readable tarball."""
+    found: dict[str, bytes] = {}
+    try:
+        with tarfile.open(path, mode="r|gz") as tar:
+            for info in tar:
+                name = PurePosixPath(info.name).name
+                if info.isfile() and name in wanted and name not in found:
+                    handle = tar.extractfile(info)
+                    found[name] = handle.read() if handle is not None else b""
+                    if first or len(found) == len(wanted):
+                        break
+    except (tarfile.TarError, OSError, EOFError):
+        return found
+    return found
+
+
+def _is_tarball(probe: Probe) -> bool:
+    name = probe.unit.path.name.lower()
+    return not probe.unit.is_folder and name.endswith((".tar.gz", ".tgz")) and probe.head.startswith(_GZIP)
+
+
 def _detect(probe: Probe) -> bool:
+    if _is_tarball(probe):
+        outbox = _tar_members(probe.unit.path, ("outbox.json",), first=True).get("outbox.json", b"")
+        head = outbox[:8192].decode("utf-8", errors="replace")
+        return '"orderedItems"' in head and '"OrderedCollection"' in head
     if probe.names:
         member = _outbox_member(probe.names)
         if member is None:
@@ -267,6 +299,13 @@ def _detect(probe: Probe) -> bool:
 
 
 def _read(unit: ExportUnit, ctx: ReadContext) -> ReadResult:
+    if not unit.is_folder and unit.path.name.lower().endswith((".tar.gz", ".tgz")):
+        found = _tar_members(unit.path, ("outbox.json", "actor.json"))
+        if "outbox.json" not in found:
+            return refused(
+                Table.MESSAGES, f"{ctx.source} holds no outbox.json: it is not a Mastodon archive."
+            )
+        return parse_mastodon_outbox(found["outbox.json"], ctx, found.get("actor.json"))
     members = unit.bundle().members()
     if not unit.is_folder and list(members) == [unit.path.name]:
         return parse_mastodon_outbox(unit.path.read_bytes(), ctx)
@@ -278,5 +317,11 @@ def _read(unit: ExportUnit, ctx: ReadContext) -> ReadResult:
 
 
 READER = register(
-    Reader(NAME, "Mastodon archive outbox.json (ActivityStreams)", Table.MESSAGES, _detect, _read)
+    Reader(
+        NAME,
+        "Mastodon archive outbox.json (ActivityStreams), or the archive's zip or .tar.gz",
+        Table.MESSAGES,
+        _detect,
+        _read,
+    )
 )

@@ -24,14 +24,16 @@ created_at   ``created_utc`` (Unix seconds, UTC)
 text         ``body``; for a submission ``title`` and ``selftext``; Reddit writes ``<``, ``>`` and ``&`` of
              the markdown as ``&lt;``, ``&gt;`` and ``&amp;`` (``&gt; a quote``), which are decoded
 reactions    ``score`` when it is not negative (a net vote count below zero is not a count: null; nor is
-             a number beyond 64 bits)
+             a number beyond 64 bits); some dumps write every value as text (``"score":"4"``,
+             ``"edited":"false"``), and a score of digits is read as the number
 comments     ``num_comments`` for a submission
 url          ``https://www.reddit.com`` + ``permalink``, built from the ids when the line has none
 ===========  =======================================================================================
 
 A line is a row, numbered as an editor numbers lines; blank lines are not rows. A line that is not a JSON
 object is quarantined. Skipped (counted): comments and submissions whose content reads ``[deleted]``
-(by their author) or ``[removed]`` (by a moderator).
+(by their author) or ``[removed]`` (by a moderator), and submissions that newer dumps mark as gone in
+``removed_by_category`` while keeping their title.
 """
 
 from __future__ import annotations
@@ -100,6 +102,27 @@ def _created(value: Any) -> float | None:
     return None
 
 
+def _removed_post(item: dict[str, Any]) -> str | None:
+    """Why a submission is gone when its text does not say so: dumps since 2019 keep the title of a removed
+    post and say who removed it in ``removed_by_category`` (``moderator``, ``automod_filtered``,
+    ``reddit``, ...; ``deleted`` when its author deleted it)."""
+    category = item.get("removed_by_category")
+    if not isinstance(category, str) or not category.strip() or category.strip() == "null":
+        return None
+    by_author = category.strip() in ("deleted", "author")
+    return SKIPS[(SUBMISSION, DELETED if by_author else REMOVED)]
+
+
+def _score(value: Any) -> int | None:
+    """A net vote count that is not negative, as an int or (dumps that wrote every value as text) a string
+    of digits; anything else is not a count."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= INT64_MAX:
+        return value
+    return None
+
+
 def _kind_prefix(item: dict[str, Any]) -> str:
     name = item.get("name")
     if isinstance(name, str) and name.startswith((COMMENT, SUBMISSION)):
@@ -157,10 +180,13 @@ def parse_reddit_jsonl(data: bytes, ctx: ReadContext) -> ReadResult:
     ]
     authors = rows.get("author")
     skip_reason = [
-        SKIPS.get((p, c.strip()))
-        if isinstance(c, str) and (p == COMMENT or c.strip() == REMOVED or a == DELETED)
-        else None
-        for p, c, a in zip(prefixes, content, authors, strict=True)
+        (
+            SKIPS.get((p, c.strip()))
+            if isinstance(c, str) and (p == COMMENT or c.strip() == REMOVED or a == DELETED)
+            else None
+        )
+        or (_removed_post(m) if p == SUBMISSION else None)
+        for p, c, a, m in zip(prefixes, content, authors, rows.items, strict=True)
     ]
     rows.checks.skip(
         np.asarray([r is not None for r in skip_reason], dtype=bool), [r or "" for r in skip_reason]
@@ -230,10 +256,7 @@ def parse_reddit_jsonl(data: bytes, ctx: ReadContext) -> ReadResult:
             url.append(f"https://www.reddit.com/r/{sub}/comments/{own[3:]}/")
         else:
             url.append(f"https://www.reddit.com/r/{sub}/comments/{(lk or '')[3:]}/_/{own[3:]}/")
-    scores = [
-        s if isinstance(s, int) and not isinstance(s, bool) and 0 <= s <= INT64_MAX else None
-        for s in rows.get("score")
-    ]
+    scores = [_score(s) for s in rows.get("score")]
     num_comments = [c if post else None for c, post in zip(rows.get("num_comments"), is_post, strict=True)]
     is_bot = [isinstance(a, str) and a.casefold() in BOTS for a in authors]
 

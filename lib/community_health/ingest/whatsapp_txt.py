@@ -77,6 +77,9 @@ from community_health.schema import Kind, Messages, Platform
 NAME = "whatsapp_txt"
 IOS_HEADER = re.compile(rf"^\[(?P<when>{NUMERIC_DATETIME})\]\s*(?P<rest>.*)$")
 ANDROID_HEADER = re.compile(rf"^(?P<when>{NUMERIC_DATETIME})\s?[-–]\s(?P<rest>.*)$")
+# iOS before 2017 wrote neither brackets nor a dash: ``3/24/14, 1:59:59 PM: Name: text``.
+OLD_IOS_HEADER = re.compile(rf"^(?P<when>{NUMERIC_DATETIME}):\s(?P<rest>.*)$")
+HEADERS = (IOS_HEADER, ANDROID_HEADER, OLD_IOS_HEADER)
 DATE_EXPECTED = "a date and time like 25/01/2023, 08:14 or 1/25/23, 8:14 AM"
 LRM = "\u200e"
 
@@ -95,15 +98,22 @@ _ENCRYPTION = re.compile(
     r"criptografia de ponta a ponta|crittografia end-to-end|crittografati end-to-end",
     re.IGNORECASE,
 )
+# The notice itself, as the whole text of a line that names a sender: exports that lost their marks (or
+# iOS exports from before the marks) show it like a member's message.
+_ENCRYPTION_NOTICE = re.compile(
+    r"^(?:Messages|Los mensajes|Nachrichten|Les messages|As mensagens|I messaggi)\b[^\n]{0,80}?"
+    rf"(?:{_ENCRYPTION.pattern})[^\n]*$",
+    re.IGNORECASE,
+)
 _MEMBERSHIP = re.compile(
-    r"\b(?:joined using this group's invite link|joined|left|added|removed|was removed|se unió|salió|añadió|"
-    r"eliminó|beigetreten|hinzugefügt|verlassen|entfernt|a rejoint|est parti|a ajouté|a retiré)\b",
+    r"\b(?:joined using this group['’]s invite link|joined|left|added|removed|was removed|se unió|salió|"
+    r"añadió|eliminó|beigetreten|hinzugefügt|verlassen|entfernt|a rejoint|est parti|a ajouté|a retiré)\b",
     re.IGNORECASE,
 )
 _SETTINGS = re.compile(
-    r"changed (?:the )?(?:subject|group name|group description|this group's icon|group's settings|"
+    r"changed (?:the )?(?:subject|group name|group description|this group['’]s icon|group['’]s settings|"
     r"the group settings|their phone number|to)|created (?:the )?group|created this group|"
-    r"deleted this group's icon|cambió|creó el grupo|pinned a message|now an admin|no longer an admin|"
+    r"deleted this group['’]s icon|cambió|creó el grupo|pinned a message|now an admin|no longer an admin|"
     r"disappearing messages|security code|código de seguridad|Sicherheitsnummer|business account|"
     r"changed the settings",
     re.IGNORECASE,
@@ -131,7 +141,7 @@ _MEDIA = re.compile(
     r"^(?:<Media omitted>|<Medien ausgeschlossen>|<Multimedia omitido>|<Archivo omitido>|<Médias omis>|"
     r"<Arquivo de mídia oculto>|<Mídia oculta>|<Media omessi>|<Media weggelaten>|<Medya atlanmış>|"
     r"<Без медиафайлов>|"
-    r"<attached: [^>]*>|<adjunto: [^>]*>|<Anhang: [^>]*>|(?-i:null)|"  # Android's view-once media: "null"
+    r"<\s?attached: [^>]*>|<adjunto: [^>]*>|<Anhang: [^>]*>|(?-i:null)|"  # Android's view-once media: "null"
     r".*\b(?:image|video|audio|sticker|GIF|document|Contact card) omitted|"
     r"(?:imagen|video|audio|sticker|documento|GIF|tarjeta de contacto) omitid[oa]|"  # imagen omitida
     r"(?:Bild|Video|Audio|Sticker|GIF|Dokument|Kontaktkarte) weggelassen|"
@@ -195,12 +205,11 @@ def message_body(text: str) -> str | None:
 
 
 def _style(lines: list[str]) -> re.Pattern[str]:
-    """The header pattern of the file: iOS (``[date]``) or Android (``date -``), whichever starts more
-    lines."""
+    """The header pattern of the file: iOS (``[date]``), Android (``date -``) or early iOS (``date:``),
+    whichever starts most lines."""
     sample = [without_marks(line).strip() for line in lines[:200]]
-    ios = sum(1 for line in sample if IOS_HEADER.match(line))
-    android = sum(1 for line in sample if ANDROID_HEADER.match(line))
-    return ANDROID_HEADER if android > ios else IOS_HEADER
+    hits = [sum(1 for line in sample if pattern.match(line)) for pattern in HEADERS]
+    return HEADERS[hits.index(max(hits))]  # a tie keeps the first: iOS
 
 
 def split_records(text: str) -> tuple[list[dict[str, Any]], bool]:
@@ -271,6 +280,8 @@ def _classify(record: dict[str, Any], ios: bool) -> tuple[str | None, str | None
         reason = system_reason(text)
         if reason != SKIP_SYSTEM:  # an unknown marked line (a location, a poll) is the member's own
             return sender, None, reason
+    if _ENCRYPTION_NOTICE.match(text.strip()):
+        return sender, None, SKIP_ENCRYPTION
     if _DELETED.match(text.strip()):
         return sender, None, SKIP_DELETED
     if _CALL_LINE.fullmatch(text.strip()):  # Android writes a missed call as the caller's message, unmarked
@@ -336,11 +347,7 @@ def parse_whatsapp_txt(data: bytes, ctx: ReadContext, member: str | None = None)
     authors = [author_key(s) if s else None for s in senders]
     texts = [message_body(c[1]) if c[1] is not None else None for c in classified]
     first_sender = next(
-        (
-            s
-            for r, s, c in zip(records, senders, classified, strict=True)
-            if r["marked"] and c[2] == SKIP_ENCRYPTION and s
-        ),
+        (s for r, s, c in zip(records, senders, classified, strict=True) if c[2] == SKIP_ENCRYPTION and s),
         None,
     )
     channel = (
@@ -387,8 +394,8 @@ def _looks_like_chat(text: str) -> bool:
     lines = [line.lstrip("\ufeff") for line in lines if line]
     if not lines:
         return False
-    first_hits = IOS_HEADER.match(lines[0]) or ANDROID_HEADER.match(lines[0])
-    hits = sum(1 for line in lines if IOS_HEADER.match(line) or ANDROID_HEADER.match(line))
+    first_hits = any(pattern.match(lines[0]) for pattern in HEADERS)
+    hits = sum(1 for line in lines if any(pattern.match(line) for pattern in HEADERS))
     return bool(first_hits) and hits >= min(2, len(lines))
 
 
