@@ -5,6 +5,11 @@ Daily Unlikes, Daily Page Engaged Users, Weekly ..., 28 Days ..., Lifetime Likes
 Cataluña, Spain, ...`` with hundreds of generated columns; the second row describes each metric
 (``Lifetime: The total number of people who have liked your Page.``) and is not counted as a row.
 
+Meta Business Suite's insights export writes one such series per file (``Follows.csv``, ``Views.csv``,
+``Visits.csv``, ...): **UTF-16**, an Excel separator hint ``sep=,`` and the metric's name (``"Facebook
+follows"``) above the header ``"Date","Primary"``, then one row per day (``"2025-08-01T00:00:00","20"``).
+It is read the same way.
+
 Where it goes: **nowhere, on purpose.** Its rows are daily totals for the whole page (likes, reach,
 engaged users by day, by city, by age), not pieces of community content and not brand posts: ``messages``
 holds what someone wrote and ``posts`` one row per brand post, and a day of page totals is neither. Forcing
@@ -34,13 +39,20 @@ SKIP_REASON = (
     "Facebook Page Insights page-level daily figures (one row per day for the whole page, not a post "
     "or a message): recognised, not used"
 )
+SERIES_SKIP_REASON = (
+    "Meta Business Suite daily series (one figure per day for the whole page or account, not a post or a "
+    "message): recognised, not used"
+)
 
 
 def is_header(cells: Sequence[str]) -> bool:
     """The page-level header: ``Date`` first, then page metrics (``Lifetime Total Likes``, ``Daily ...``,
-    or API names such as ``page_fans:lifetime``), at least two of them."""
+    or API names such as ``page_fans:lifetime``), at least two of them; or Meta Business Suite's daily
+    series, ``Date, Primary``."""
     if not cells or cells[0] not in ("Date", "date", "end_time"):
         return False
+    if len(cells) >= 2 and cells[1] == "Primary":
+        return all(c in ("Primary", "Comparison", "") for c in cells[1:])
     metrics = [c for c in cells[1:] if c.startswith(PAGE_PREFIXES) or API_PAGE_METRIC.match(c)]
     return len(metrics) >= 2
 
@@ -93,7 +105,8 @@ def parse_facebook_insights_page_daily(data: bytes, ctx: ReadContext) -> ReadRes
         return refused(
             Table.POSTS, f"{ctx.source}: {exc}; this is not a readable Page Insights page-level export."
         )
-    return skip_page_rows(table, ctx)
+    series = "Primary" in table.frame.columns
+    return skip_page_rows(table, ctx, SERIES_SKIP_REASON if series else SKIP_REASON)
 
 
 def _detect(probe: Probe) -> bool:
@@ -111,5 +124,6 @@ READER = register(
         Table.POSTS,
         _detect,
         _read,
+        version=2,  # Meta Business Suite daily series recognised
     )
 )

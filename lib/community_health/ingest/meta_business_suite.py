@@ -18,16 +18,21 @@ platform     from ``Permalink`` (instagram.com -> instagram, facebook.com -> fac
 channel      ``Account username``, else ``Page name`` / ``Account name``, else the account's id
 post_type    ``Post type`` in lower case, without Instagram's ``IG`` prefix (``IG carousel`` ->
              ``carousel``; ``Photos`` -> ``photo``)
-text         ``Description``, else ``Title``
+text         the longer of ``Description`` and ``Title``: a Facebook Page export fills ``Title`` for
+             nearly every post and ``Description`` for about half, and which of the two holds the
+             whole caption varies with the post type
 impressions  ``Impressions``, else ``Views`` (Meta's 2025 successor of impressions)
 reach        ``Reach``
 reactions    ``Likes``, else ``Reactions``
 comments     ``Comments``; shares: ``Shares``; clicks: ``Total clicks``, else ``Link clicks``
 video_views  ``Plays``, else ``Video views``
-engagements  ``Interactions`` when the export has it (else null: resonance sums the counts)
+engagements  ``Interactions``, else the Facebook Page export's ``Reactions, Comments and Shares``
+             (else null: resonance sums the counts)
 ===========  ======================================================================================
 
-``Follows`` and ``Saves`` have no column in the tables and are not carried over.
+``Follows`` and ``Saves`` have no column in the tables and are not carried over. Column names are matched
+regardless of case: real downloads write both ``Reactions, Comments and Shares`` and ``Reactions, comments
+and shares``.
 """
 
 from __future__ import annotations
@@ -56,7 +61,7 @@ COUNTS = {
     Posts.shares: ("Shares",),
     Posts.clicks: ("Total clicks", "Link clicks"),
     Posts.video_views: ("Plays", "Video views"),
-    Posts.engagements: ("Interactions",),
+    Posts.engagements: ("Interactions", "Reactions, Comments and Shares"),
 }
 POST_TYPES = {"photos": "photo", "videos": "video", "links": "link", "reels": "reel", "image": "photo"}
 
@@ -71,7 +76,21 @@ def is_header(cells: Sequence[str]) -> bool:
 
 
 def _first(rows: SheetRows, names: Sequence[str]) -> str | None:
-    return next((n for n in names if rows.has(n)), None)
+    """The first of ``names`` the export has, as the export spells it (any case)."""
+    columns = {str(c).casefold(): str(c) for c in rows.table.frame.columns}
+    for name in names:
+        if rows.has(name):
+            return name
+        if name.casefold() in columns:
+            return columns[name.casefold()]
+    return None
+
+
+def longer_text(first: pd.Series, second: pd.Series) -> pd.Series:
+    """Row by row, the longer of two texts (``first`` on a tie; null only when both are)."""
+    a, b = first.reset_index(drop=True), second.reset_index(drop=True)
+    take_b = b.fillna("").str.len() > a.fillna("").str.len()
+    return a.where(~take_b, b)
 
 
 def platform_of(permalink: pd.Series, post_type: pd.Series, default: Platform) -> pd.Series:
@@ -125,7 +144,7 @@ def parse_meta_business_suite(data: bytes, ctx: ReadContext) -> ReadResult:
     channel = null_text(len(rows))
     for name in ("Account username", "Page name", "Account name", "Account ID", "Page ID"):
         channel = channel.fillna(rows.text(name))
-    text = rows.text("Description").fillna(rows.text("Title"))
+    text = longer_text(rows.text("Description"), rows.text("Title"))
     data_: dict[str, object] = {
         Posts.post_id: post_id,
         Posts.platform: platform_of(permalink, post_type, default),
@@ -150,5 +169,12 @@ def _read(unit: ExportUnit, ctx: ReadContext) -> ReadResult:
 
 
 READER = register(
-    Reader(NAME, "Meta Business Suite content CSV (Instagram or Facebook posts)", Table.POSTS, _detect, _read)
+    Reader(
+        NAME,
+        "Meta Business Suite content CSV (Instagram or Facebook posts)",
+        Table.POSTS,
+        _detect,
+        _read,
+        version=2,  # the longer caption; "Reactions, Comments and Shares" as engagements
+    )
 )

@@ -20,6 +20,18 @@ shares                    ``retweets``
 clicks                    url + user profile + hashtag + detail expand + permalink clicks + app opens
 video_views               null: ``media views`` counts every kind of media, not video views
 ========================  ===========================================================================
+
+Exports made before November 2015 say ``favorites`` (and ``promoted favorites``) where later ones say
+``likes``: they are read the same.
+
+**The content export of X's analytics since 2024** (``account_analytics_content_2026-06-01_2026-06-30.csv``)
+replaces it: header ``Post id, Date, Post text, Post Link, Impressions, Likes, Engagements, Bookmarks,
+Shares, New follows, Replies, Reposts, Profile visits, Detail Expands, URL Clicks, Hashtag Clicks,
+Permalink Clicks``, only the fields that need it quoted, counts as plain integers, and ``Date`` a day with
+no time (``"Tue, Jul 14, 2026"``): read as midnight in the client's time zone, which the ingest log
+reports as assumed. ``Post id`` is the tweet id, ``Likes`` the reactions, ``Replies`` the comments,
+``Reposts`` the shares (as ``retweets`` before; ``Shares`` counts posts sent on by message or link and is
+not carried over), and the clicks are url + profile visits + hashtag + detail expand + permalink clicks.
 """
 
 from __future__ import annotations
@@ -67,13 +79,42 @@ TIME_EXPECTED = "a date like 2016-12-23 18:50 +0000"
 HANDLE = r"https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/([A-Za-z0-9_]{1,30})/status"
 
 
+# The content export since 2024: its names for the Tweet activity columns the reader uses.
+CONTENT_COLUMNS = {
+    "Tweet id": "Post id",
+    "Tweet permalink": "Post Link",
+    "Tweet text": "Post text",
+    "time": "Date",
+    "impressions": "Impressions",
+    "engagements": "Engagements",
+    "likes": "Likes",
+    "replies": "Replies",
+    "retweets": "Reposts",
+}
+CONTENT_CLICK_COLUMNS = (
+    "URL Clicks",
+    "Profile visits",
+    "Hashtag Clicks",
+    "Detail Expands",
+    "Permalink Clicks",
+)
+CONTENT_DATE_FORMATS = ("%a, %b %d, %Y", "%b %d, %Y", "%Y-%m-%d", "%m/%d/%Y")
+CONTENT_DATE_EXPECTED = "a date like Tue, Jul 14, 2026"
+
+
 def is_header(cells: Sequence[str]) -> bool:
-    """The Tweet activity header: it starts ``Tweet id, Tweet permalink`` and names a metric or the text."""
+    """The Tweet activity header (``Tweet id, Tweet permalink`` and a metric or the text), or the content
+    export's since 2024 (``Post id``, then ``Date`` with ``Post text`` or ``Post Link``)."""
+    if len(cells) < 3:
+        return False
+    names = set(cells)
+    if cells[0] == "Tweet id":
+        return cells[1] == "Tweet permalink" and bool({"Tweet text", "time", "impressions"} & names)
     return (
-        len(cells) >= 3
-        and cells[0] == "Tweet id"
-        and cells[1] == "Tweet permalink"
-        and bool({"Tweet text", "time", "impressions"} & set(cells))
+        cells[0] == "Post id"
+        and "Date" in names
+        and bool({"Post text", "Post Link"} & names)
+        and bool({"Impressions", "Engagements", "Likes"} & names)
     )
 
 
@@ -92,30 +133,41 @@ def parse_x_analytics(data: bytes, ctx: ReadContext) -> ReadResult:
     except TableError as exc:
         return refused(Table.POSTS, f"{ctx.source}: {exc}; this is not a readable X Tweet activity export.")
     rows = SheetRows(table, ctx)
-    missing = [c for c in ("Tweet id", "time") if not rows.has(c)]
+    content = not rows.has("Tweet id") and rows.has("Post id")
+    col = (lambda name: CONTENT_COLUMNS[name]) if content else (lambda name: name)
+    missing = [col(c) for c in ("Tweet id", "time") if not rows.has(col(c))]
     if missing:
         return rows.refuse_missing(Table.POSTS, missing, "Tweet id, Tweet permalink, Tweet text, time, ...")
-    post_id = rows.matching("Tweet id", r"\s*\d{1,25}\s*", "a tweet id (digits only)")
-    created = rows.dates("time", ["%Y-%m-%d %H:%M %z", "ISO8601"], TIME_EXPECTED, local_zone="UTC")
-    permalink = rows.text("Tweet permalink")
+    post_id = rows.matching(col("Tweet id"), r"\s*\d{1,25}\s*", "a tweet id (digits only)")
+    if content:
+        # A day with no time: midnight in the client's time zone.
+        zone = ctx.timezone
+        created = rows.dates("Date", CONTENT_DATE_FORMATS, CONTENT_DATE_EXPECTED, local_zone=zone)
+    else:
+        zone = "UTC"
+        created = rows.dates("time", ["%Y-%m-%d %H:%M %z", "ISO8601"], TIME_EXPECTED, local_zone=zone)
+    permalink = rows.text(col("Tweet permalink"))
     channel = extract(permalink, HANDLE).fillna("unknown")
+    # "favorites" until X renamed them "likes" (November 2015)
+    old = rows.has("favorites") and not rows.has("likes")
+    likes = "Likes" if content else "favorites" if old else "likes"
     data_: Mapping[str, object] = {
         Posts.post_id: post_id,
         Posts.platform: [Platform.X.value] * len(rows),
         Posts.channel: channel,
         Posts.created_at: created,
-        Posts.text: rows.text("Tweet text"),
+        Posts.text: rows.text(col("Tweet text")),
         Posts.url: permalink,
-        Posts.impressions: rows.counts("impressions"),
-        Posts.engagements: rows.counts("engagements"),
-        Posts.reactions: rows.counts("likes"),
-        Posts.comments: rows.counts("replies"),
-        Posts.shares: rows.counts("retweets"),
-        Posts.clicks: rows.sum_counts(CLICK_COLUMNS),
+        Posts.impressions: rows.counts(col("impressions")),
+        Posts.engagements: rows.counts(col("engagements")),
+        Posts.reactions: rows.counts(likes),
+        Posts.comments: rows.counts(col("replies")),
+        Posts.shares: rows.counts(col("retweets")),
+        Posts.clicks: rows.sum_counts(CONTENT_CLICK_COLUMNS if content else CLICK_COLUMNS),
     }
     result = rows.finish(Table.POSTS, data_)
     # "time" always carries "+0000"; a file re-saved without it was read as UTC, and that is said.
-    result.assumed_timezone = "UTC" if (rows.assumed & rows.checks.ok).any() else None
+    result.assumed_timezone = zone if (rows.assumed & rows.checks.ok).any() else None
     return result
 
 
@@ -127,4 +179,7 @@ def _read(unit: ExportUnit, ctx: ReadContext) -> ReadResult:
     return parse_x_analytics(unit.path.read_bytes(), ctx)
 
 
-READER = register(Reader(NAME, 'X/Twitter Analytics "Tweet activity" CSV', Table.POSTS, _detect, _read))
+# version 2: "favorites" read as likes; the content export since 2024 read
+READER = register(
+    Reader(NAME, 'X/Twitter Analytics "Tweet activity" CSV', Table.POSTS, _detect, _read, version=2)
+)

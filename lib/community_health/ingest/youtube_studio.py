@@ -33,9 +33,13 @@ reactions     ``Likes``; comments: ``Comments added``; shares: ``Shares`` (when 
 
 Not carried over: durations, rates and percentages, and the subscriber change (no column holds them).
 
-Skipped, counted with their reason: the ``Total`` row; every row of ``Chart data.csv`` (per-day views of
+Skipped, counted with their reason: the ``Total`` row; the rows of videos with no ``Video publish time``
+(Studio leaves it empty for unlisted and private videos, which still have views, but were never published
+on the channel); every row of ``Chart data.csv`` (per-day views of
 each video: the videos' rows come from ``Table data.csv``) and of ``Totals.csv`` (the channel's daily
-totals, no videos). A zip's rows are named ``<zip>/Table data.csv row 3``.
+totals, no videos); and every row of a table grouped by something other than the video (``Subscription
+status, Views, Watch time (hours), ...``, ``Traffic source, ...``: the channel's figures split that way,
+its first row ``Total``). A zip's rows are named ``<zip>/Table data.csv row 3``.
 """
 
 from __future__ import annotations
@@ -147,6 +151,10 @@ STUDIO_METRICS = frozenset(
 COMMON_METRICS = frozenset({"Views", "Subscribers", "Impressions", "Likes", "Dislikes", "Shares"})
 EXPORT_NAME = re.compile(r"^.+? \d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2} (?P<channel>.+)$")
 TOTAL_REASON = "YouTube Studio Total row (the sum of the rows below it, not a video)"
+UNPUBLISHED_REASON = (
+    "YouTube Studio video with no publish time (not public on the channel, such as an unlisted or private "
+    "video): recognised, not counted as a post"
+)
 CHART_REASON = (
     "YouTube Studio Chart data row (views of one video on one day): recognised, not used; each video's "
     "row comes from Table data.csv"
@@ -154,6 +162,13 @@ CHART_REASON = (
 TOTALS_REASON = (
     "YouTube Studio Totals row (the channel's total for one day, not a video): recognised, not used"
 )
+DIMENSION_REASON = (
+    "YouTube Studio row by {dimension} (the channel's figures split by {dimension}, not a video): "
+    "recognised, not used"
+)
+#: The kind of a Studio table grouped by something other than the video (``Subscription status``,
+#: ``Traffic source``, ``Geography``, ...): its ``Table data.csv`` and ``Chart data.csv`` hold no videos.
+DIMENSION_KIND = "table by dimension"
 
 
 def is_table_header(cells: Sequence[str]) -> bool:
@@ -182,6 +197,25 @@ def is_totals_header(cells: Sequence[str], *, named_totals: bool = False) -> boo
         and metrics <= (STUDIO_METRICS | COMMON_METRICS)
         and (named_totals or bool(metrics & STUDIO_METRICS))
     )
+
+
+def dimension_columns(cells: Sequence[str]) -> list[str]:
+    """The leading grouping columns of a Studio table by something other than the video (``Subscription
+    status, Views, Watch time (hours), ...``, or with ``Date`` first in its chart), or [] when the header is
+    not one: every other column must be a Studio metric, and one of them a metric only Studio writes."""
+    known = STUDIO_METRICS | COMMON_METRICS
+    if len(cells) < 2 or "Content" in cells[:2]:
+        return []
+    lead = 2 if cells[0] == "Date" and len(cells) > 2 and cells[1] not in known else 1
+    dims, metrics = list(cells[:lead]), set(cells[lead:])
+    if not all(d.strip() and d not in known for d in dims) or dims == ["Date"]:
+        return []
+    return dims if metrics and metrics <= known and metrics & STUDIO_METRICS else []
+
+
+def is_dimension_header(cells: Sequence[str]) -> bool:
+    """A Studio ``Table data.csv`` or ``Chart data.csv`` grouped by something other than the video."""
+    return bool(dimension_columns(cells))
 
 
 def channel_from_name(source: str) -> str | None:
@@ -255,7 +289,10 @@ def parse_table_data(data: bytes, ctx: ReadContext, channel: str | None = None) 
             Table.POSTS, missing, "Content, Video title, Video publish time, Views, ..."
         )
     content = rows.text("Content").str.strip()
-    rows.checks.skip(content.isin(TOTAL_LABELS).to_numpy(dtype=bool), TOTAL_REASON)
+    total = content.isin(TOTAL_LABELS).to_numpy(dtype=bool)
+    rows.checks.skip(total, TOTAL_REASON)
+    publish = rows.text("Video publish time").fillna("").str.strip()
+    rows.checks.skip((publish == "").to_numpy(dtype=bool) & ~total, UNPUBLISHED_REASON)
     post_id = rows.matching("Content", VIDEO_ID, "a video id like dQw4w9WgXcQ")
     created = publish_dates(rows, ctx.timezone)
     n = len(rows)
@@ -321,6 +358,7 @@ def kind_of(data: bytes, name: str, mapping: Mapping[str, str] | None = None) ->
         (TABLE_FILE, is_table_header),
         (CHART_FILE, is_chart_header),
         (TOTALS_FILE, _named_totals if named_totals else is_totals_header),
+        (DIMENSION_KIND, is_dimension_header),
     ]
     for kind, test in tests:
         at = locate_header(head, test, mapping)
@@ -348,7 +386,27 @@ def parse_youtube_csv(data: bytes, ctx: ReadContext, channel: str | None = None)
         return skip_rows(data, ctx, is_chart_header, CHART_REASON, "Date, Content, Video title, Views")
     if kind == TOTALS_FILE:
         return skip_rows(data, ctx, _named_totals, TOTALS_REASON, "Date, Views")
+    if kind == DIMENSION_KIND:
+        return skip_dimension_rows(data, ctx)
     return parse_table_data(data, ctx, channel)
+
+
+def skip_dimension_rows(data: bytes, ctx: ReadContext) -> ReadResult:
+    """Count every row of a Studio table grouped by something other than the video as skipped.
+
+    Parameters
+    ----------
+    data
+        The file's bytes.
+    ctx
+        The file's path.
+    """
+    try:
+        table = load_sheet(data, is_dimension_header, ctx.column_mapping, "Traffic source, Views, ...")
+    except TableError as exc:
+        return refused(Table.POSTS, f"{ctx.source}: {exc}; this is not a readable YouTube Studio export.")
+    dimension = dimension_columns([str(c) for c in table.frame.columns])[-1]
+    return skip_rows(data, ctx, is_dimension_header, DIMENSION_REASON.format(dimension=dimension), "")
 
 
 def parse_youtube_zip(files: Mapping[str, bytes], ctx: ReadContext) -> ReadResult:
@@ -430,5 +488,6 @@ READER = register(
         Table.POSTS,
         _detect,
         _read,
+        version=2,  # videos with no publish time skipped, tables by dimension recognised
     )
 )
