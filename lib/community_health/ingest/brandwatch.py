@@ -10,7 +10,8 @@ column names), which the ingest log reports as assumed. Dates written with an of
 Rows go to ``messages`` with kind ``mention``:
 
 ================  ==============================================================================
-message_id        ``Mention Id`` / ``Resource Id`` when present, else ``Url``
+message_id        ``Mention Id`` / ``Resource Id`` when present (a number a spreadsheet rounded into
+                  ``1.845678901234568e+18`` is no id), else ``Url``
 platform          from ``Domain`` (or the Url's host): twitter.com and x.com -> x, facebook.com ->
                   facebook, instagram.com -> instagram, reddit.com -> reddit, youtube.com ->
                   youtube, linkedin.com -> linkedin, anything else -> web
@@ -18,7 +19,7 @@ channel           the subreddit (``r/<name>``) for Reddit, else the domain
 thread_id         the mention's own id (a mention is its own conversation)
 author_id         ``Author`` (the handle), else the domain for articles without an author
 author_name       ``Full Name``, else ``Author``
-author_followers  ``Twitter Followers`` (or ``Followers``)
+author_followers  ``Twitter Followers`` (``X Followers`` since X's renaming, or ``Followers``)
 text              ``Full Text``, else ``Snippet``, else ``Title``
 counts            likes, comments, shares, impressions and reach where the export has them
 ================  ==============================================================================
@@ -52,6 +53,7 @@ from community_health.ingest.sheets import (
     SheetRows,
     arrow_text,
     extract_in,
+    fullmatch,
     load_sheet,
     repeated_text,
 )
@@ -65,7 +67,7 @@ DATE_EXPECTED = "a date like 2026-10-13 14:22:05.0"
 HOST = r"^(?:https?://)?([^/]+)"
 ID_COLUMNS = ("Mention Id", "Resource Id", "Id")
 TEXT_COLUMNS = ("Full Text", "Snippet", "Title")
-FOLLOWER_COLUMNS = ("Twitter Followers", "Followers", "Author Followers")
+FOLLOWER_COLUMNS = ("Twitter Followers", "X Followers", "Followers", "Author Followers")
 TIMEZONE_COLUMNS = ("Timezone", "Time Zone", "Time zone")
 COUNT_COLUMNS = {
     Messages.reactions: ("Likes", "Twitter Likes", "Facebook Likes"),
@@ -74,6 +76,12 @@ COUNT_COLUMNS = {
     Messages.impressions: ("Impressions",),
     Messages.reach: ("Reach (new)", "Reach"),
 }
+#: The status id in an X/Twitter link (the other listening tools' id for a tweet, see ``mentions``).
+X_STATUS = r"(?:twitter|x)\.com/(?:[A-Za-z0-9_]{1,30}|i/web|i)/status(?:es)?/(\d{1,25})"
+#: Literal quotes (and a leading ``=``) some tools write around ids so that a spreadsheet keeps every digit.
+_QUOTED_ID = r"""^=?['"]*(.*?)['"]*$"""
+#: A long number a spreadsheet rounded and wrote in exponent notation (``1.845678901234568e+18``).
+_ROUNDED_ID = r"[0-9](?:\.[0-9]+)?[eE]\+?[0-9]+"
 DOMAIN_PLATFORMS = {
     "twitter.com": Platform.X,
     "x.com": Platform.X,
@@ -96,6 +104,15 @@ def is_header(cells: Sequence[str]) -> bool:
         and bool({"Full Text", "Snippet"} & names)
         and bool({"Date", "Author", "Domain", "Sentiment"} & names)
     )
+
+
+def clean_ids(values: pd.Series) -> pd.Series:
+    """Ids as exported, without the literal quotes some tools write around them (``"1845678901234567890"``);
+    null where empty or where a spreadsheet rounded a long number into exponent notation
+    (``1.845678901234568e+18`` names no tweet: the row falls back to its link)."""
+    s = values.str.strip().str.replace(_QUOTED_ID, r"\1", regex=True).str.strip()
+    lost = fullmatch(s, _ROUNDED_ID) | ~s.str.len().fillna(0).astype(bool).to_numpy()
+    return s.mask(pd.Series(lost, index=s.index))
 
 
 def platform_of(domains: pd.Series) -> pd.Series:
@@ -163,8 +180,8 @@ def parse_brandwatch(data: bytes, ctx: ReadContext) -> ReadResult:
     url_col = "Url" if rows.has("Url") else "URL"
     url = rows.text(url_col)
     id_col = _first(rows, ID_COLUMNS)
-    mention_id = rows.text(id_col) if id_col else null_text(n)
-    message_id = first_text([mention_id.str.strip(), url.str.strip()], n)
+    mention_id = clean_ids(rows.text(id_col)) if id_col else null_text(n)
+    message_id = first_text([mention_id, url.str.strip()], n)
     rows.checks.flag(
         message_id.isna().to_numpy(dtype=bool), url_col, "the mention's address (or a mention id)", url
     )

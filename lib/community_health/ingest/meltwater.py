@@ -8,22 +8,29 @@ Viewership, Engagement, AVE, Sentiment, Key Phrases, Input Name, Keywords, Twitt
 Twitter Id, Twitter Client, Twitter Screen Name, User Profile Url, Twitter Bio, Twitter Followers, Twitter
 Following, Alternate Date Format, Time, State, City, Document Tags``; the set varies with the export
 template. ``Date`` looks like ``18-Apr-2024 11:32AM`` in the user's time zone (none written: the client's
-zone is assumed and reported); numbers carry thousands separators.
+zone is assumed and reported); numbers carry thousands separators; ``Tweet Id`` and ``Twitter Id`` are
+written between literal quotes (``"1845678901234567890"``).
+
+The current Explore template renames most columns: ``Date, Time, Document ID, URL, Input Name, Keywords,
+Information Type, Source Type, Source Name, Source Domain, Content Type, Author Name, Author Handle, Title,
+Opening Text, Hit Sentence, ..., Reach, ..., Engagement, Shares, Quotes, Likes, Replies, Reposts, Comments,
+Reactions, Views, Estimated Views, ...``, with the day in ``Date`` and the time of day in ``Time``.
 
 Fields and the Meltwater columns they come from (see ``mentions``; ``column_mappings: meltwater:`` in
 ``client.yml`` maps renamed columns):
 
 ===========  ==================================================================================
 date         ``Date`` (with ``Time`` when the date holds the day only)
-id           ``Tweet Id``
+id           ``Tweet Id`` (without its quotes)
 url          ``URL``
-author       ``Twitter Screen Name``, else ``Influencer``
-author_name  ``Influencer``
-text         ``Hit Sentence``, else ``Opening Text``; title: ``Headline``
+author       ``Twitter Screen Name``, else ``Author Handle``, else ``Influencer``, else ``Author Name``
+author_name  ``Influencer``, else ``Author Name``
+text         ``Hit Sentence``, else ``Opening Text``; title: ``Headline``, ``Title``
 followers    ``Twitter Followers``
-reactions    ``Likes``;  comments: ``Replies``, ``Comments``;  shares: ``Shares``, ``Retweets``
+reactions    ``Likes``, ``Reactions``;  comments: ``Replies``, ``Comments``;  shares: ``Shares``,
+             ``Retweets``, ``Reposts``
 reach        ``Reach``;  impressions: ``Impressions``, ``Views``
-network      ``Source`` (``Twitter``, ``Facebook``, ... for social posts)
+network      ``Source`` (``Twitter``, ``Facebook``, ... for social posts), else ``Source Type``
 ===========  ==================================================================================
 
 ``AVE`` (advertising value), ``Engagement`` and ``Sentiment`` are not carried over.
@@ -45,17 +52,17 @@ LAYOUT = MentionLayout(
         "time": ("Time",),
         "id": ("Tweet Id",),
         "url": ("URL", "Url", "Link"),
-        "author": ("Twitter Screen Name", "Influencer", "Author"),
-        "author_name": ("Influencer", "Author"),
+        "author": ("Twitter Screen Name", "Author Handle", "Influencer", "Author Name", "Author"),
+        "author_name": ("Influencer", "Author Name", "Author"),
         "text": ("Hit Sentence", "Opening Text"),
-        "title": ("Headline",),
+        "title": ("Headline", "Title"),
         "followers": ("Twitter Followers", "Followers"),
-        "reactions": ("Likes",),
+        "reactions": ("Likes", "Reactions"),
         "comments": ("Replies", "Comments"),
-        "shares": ("Shares", "Retweets"),
+        "shares": ("Shares", "Retweets", "Reposts"),
         "impressions": ("Impressions", "Views"),
         "reach": ("Reach",),
-        "network": ("Source",),
+        "network": ("Source", "Source Type"),
     },
     markers=("Hit Sentence", "Opening Text", "Influencer", "Input Name", "Key Phrases", "AVE"),
     date_formats=(

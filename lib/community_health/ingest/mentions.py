@@ -19,8 +19,10 @@ the social network, used when the link does not tell).
 Rows go to ``messages`` with kind ``mention``:
 
 ================  ==============================================================================
-message_id        the ``id`` field; else the status id of an X/Twitter link (so the same tweet found
-                  by two tools is one row, as Brandwatch's ``Mention Id`` is); else the link
+message_id        the ``id`` field (without the literal quotes Meltwater writes around its ``Tweet Id``:
+                  ``"1845678901234567890"``; not when a spreadsheet rounded it into
+                  ``1.845678901234568e+18``); else the status id of an X/Twitter link (so the same
+                  tweet found by two tools is one row, as Brandwatch's ``Mention Id`` is); else the link
 platform          from the link's domain (``brandwatch.platform_of``), else from ``network``, else web
 channel           the subreddit (``r/<name>``) for Reddit, else the domain
 thread_id         the mention's own id (a mention is its own conversation)
@@ -47,7 +49,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from community_health.ingest.brandwatch import platform_of
+from community_health.ingest.brandwatch import X_STATUS, clean_ids, platform_of
 from community_health.ingest.envelope import (
     ReadContext,
     ReadResult,
@@ -116,7 +118,6 @@ NETWORK_PLATFORMS = (
 )
 #: A day without a time (``13-Oct-2026``), read as its local midnight whatever the tool.
 DAY_ONLY = "%d-%b-%Y"
-X_STATUS = r"(?:twitter|x)\.com/(?:[A-Za-z0-9_]{1,30}|i/web|i)/status(?:es)?/(\d{1,25})"
 _THOUSANDS_DOTS = r"\d{1,3}(?:\.\d{3})+"
 
 
@@ -297,12 +298,12 @@ def _domain(url: pd.Series) -> pd.Series:
 
 def _platform(domain: pd.Series, network: pd.Series) -> pd.Series:
     by_domain = platform_of(domain.fillna(""))
-    by_network = by_distinct(network, _network_platform)
+    by_network = by_distinct(network, network_platform)
     use_hint = (by_domain == Platform.WEB.value) & by_network.notna()
     return by_domain.where(~use_hint, by_network).astype("str")
 
 
-def _network_platform(network: pd.Series) -> pd.Series:
+def network_platform(network: pd.Series) -> pd.Series:
     """The platform a tool's network name says (``Twitter``, ``SOCIALMEDIA_TWITTER``, ``X``), else null."""
     hint = network.str.lower().fillna("")
     by_network = null_text(len(hint))
@@ -343,7 +344,7 @@ def parse_mentions(data: bytes, ctx: ReadContext, layout: MentionLayout) -> Read
     n = len(rows)
     created, note = found.dates(ctx.timezone)
     url = found.text("url").str.strip()
-    explicit = found.text("id").str.strip()
+    explicit = clean_ids(found.text("id"))
     status = extract(url, X_STATUS)
     message_id = first_text([explicit, status, url], n)
     url_columns = found.columns_of("url") or found.columns_of("id")

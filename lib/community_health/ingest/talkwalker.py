@@ -16,13 +16,16 @@ url          ``url``
 author       ``extra_author_attributes.short_name`` (the handle), else ``extra_author_attributes.id``
 author_name  ``extra_author_attributes.name``
 text         ``content``, else ``content_snippet``; title: ``title``, ``title_snippet``
-followers    ``extra_author_attributes.followers_count``, ``article_extended_attributes.twitter_followers``
-reactions    ``article_extended_attributes.twitter_likes``, ``..facebook_likes``, ``..instagram_likes``,
-             ``..youtube_likes``
-comments     ``article_extended_attributes.num_comments``, ``..facebook_comments``, ``..instagram_comments``
-shares       ``article_extended_attributes.twitter_retweets``, ``..facebook_shares``
+followers    ``extra_author_attributes.followers_count``, ``article_extended_attributes.twitter_followers``,
+             ``..instagram_followers``, ``..facebook_followers``
+reactions    ``article_extended_attributes.twitter_likes``, ``..facebook_reactions_total`` (every kind of
+             reaction, before ``..facebook_likes``), ``..instagram_likes``, ``..youtube_likes``
+comments     ``article_extended_attributes.num_comments``, ``..twitter_replies``, ``..facebook_comments``,
+             ``..instagram_comments``
+shares       ``article_extended_attributes.twitter_retweets``, ``..facebook_shares``, ``..linkedin_shares``
+impressions  ``article_extended_attributes.twitter_impressions``
 reach        ``reach``
-video_views  ``article_extended_attributes.youtube_views``, ``..num_views``
+video_views  ``article_extended_attributes.youtube_views``, ``..twitter_video_views``, ``..num_views``
 network      ``source_type``, ``extra_source_attributes.name``
 ===========  ============================================================================================
 
@@ -48,17 +51,29 @@ LAYOUT = MentionLayout(
         "author_name": ("extra_author_attributes.name",),
         "text": ("content", "content_snippet"),
         "title": ("title", "title_snippet"),
-        "followers": ("extra_author_attributes.followers_count", f"{_A}twitter_followers"),
+        "followers": (
+            "extra_author_attributes.followers_count",
+            f"{_A}twitter_followers",
+            f"{_A}instagram_followers",
+            f"{_A}facebook_followers",
+        ),
         "reactions": (
             f"{_A}twitter_likes",
+            f"{_A}facebook_reactions_total",
             f"{_A}facebook_likes",
             f"{_A}instagram_likes",
             f"{_A}youtube_likes",
         ),
-        "comments": (f"{_A}num_comments", f"{_A}facebook_comments", f"{_A}instagram_comments"),
-        "shares": (f"{_A}twitter_retweets", f"{_A}facebook_shares"),
+        "comments": (
+            f"{_A}num_comments",
+            f"{_A}twitter_replies",
+            f"{_A}facebook_comments",
+            f"{_A}instagram_comments",
+        ),
+        "shares": (f"{_A}twitter_retweets", f"{_A}facebook_shares", f"{_A}linkedin_shares"),
+        "impressions": (f"{_A}twitter_impressions",),
         "reach": ("reach",),
-        "video_views": (f"{_A}youtube_views", f"{_A}num_views"),
+        "video_views": (f"{_A}youtube_views", f"{_A}twitter_video_views", f"{_A}num_views"),
         "network": ("source_type", "extra_source_attributes.name"),
     },
     markers=(
