@@ -191,7 +191,8 @@ def test_dates_and_assumed_time_zones_are_reported_per_file(everything):
     assert fb["first_date"] == pd.Timestamp("2015-10-25 00:30", tz="UTC")
     assert pd.isna(log.loc["exports/x_analytics/x_analytics_promoted_dash.csv", "assumed_timezone"])
     text = str(report)
-    assert "Europe/Madrid" in text and "facebook_insights_posts" in text and "2016-02-13" in text
+    # the last post is dated 02/14/2016 12:40:16 AM in Madrid (23:40 UTC the day before): the day written
+    assert "Europe/Madrid" in text and "facebook_insights_posts" in text and "2016-02-14" in text
 
 
 def test_tables_match_the_schema_and_brand_and_bots_come_from_config_and_data(everything):
@@ -439,3 +440,17 @@ def test_a_column_of_python_objects_is_checked_by_pandera_value_by_value(everyth
     want_bad, want_q = _validated_by_pandera_alone(frame, Messages)
     assert got_bad.tolist() == want_bad and got_bad[0]
     pd.testing.assert_frame_equal(got_q, want_q)
+
+
+def test_summary_prints_the_days_of_an_export_in_the_clients_zone(tmp_path: Path) -> None:
+    """YouTube dates its videos by the day only (Sep 18, Oct 2 and Oct 9, 2025): read as midnight in
+    Madrid, stored as 22:00 UTC the day before. The summary a person compares with the file must show the
+    days written."""
+    cfg = make_client(tmp_path, "youtube/youtube_table_data_total_row.csv")
+    report = ingest_client(cfg)
+    row = report.files.iloc[0]
+    assert row["first_date"] == pd.Timestamp("2025-09-17 22:00", tz="UTC")  # stored in UTC
+    assert row["last_date"] == pd.Timestamp("2025-10-08 22:00", tz="UTC")
+    line = next(x for x in str(report).splitlines() if "youtube_table_data_total_row.csv" in x)
+    assert "2025-09-18 2025-10-09" in line
+    assert "Days (from, to) in Europe/Madrid." in str(report)

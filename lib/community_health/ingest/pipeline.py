@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 import functools
 import gc
 import hashlib
@@ -51,7 +52,7 @@ import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,6 +83,7 @@ from community_health.ingest.store import (
     STORE_VERSION,
     TABLE_FILES,
     Manifest,
+    TableWriter,
     UnitRecord,
     empty_log,
     fingerprint,
@@ -98,6 +100,8 @@ from community_health.ingest.units import ExportUnit, find_units
 from community_health.schema import Members, Messages, Platform, Posts, columns, empty
 
 Echo = Callable[[str], None]
+#: Called with a table's name and the table as soon as it is final (to start writing it).
+Done = Callable[[str, pd.DataFrame], None]
 
 #: The most bytes of exports of one format read (and stored) as one batch.
 BATCH_BYTES = 256 * 2**20
@@ -282,6 +286,7 @@ class _Part:
     row_unit: np.ndarray
     quarantine: pd.DataFrame
     quarantine_unit: np.ndarray
+    marked: bool = False  # brand and bot accounts of ``client.yml`` marked already (see _mark_accounts)
 
 
 def _unit_bytes(stats: list[list[object]]) -> int:
@@ -338,6 +343,7 @@ class _Done:
     assumed_timezone: list[str | None]
     error: list[str | None]
     seconds: float
+    marked: bool = False  # the rows come with the brand and bot accounts of client.yml marked
 
 
 def _read_and_store(
@@ -384,8 +390,13 @@ def _read_in_worker(
 ) -> tuple[_Done, ReadBatch]:
     """:func:`_read_and_store` in another process. Its rows come back with the counts, pickled: reading
     them again from the store costs this process twice the CPU (0.3 s against 0.15 s for 250,000
-    mentions)."""
-    return _read_and_store(get_reader(reader_name), units, cfg, settings)
+    mentions); and with the accounts of ``client.yml`` marked (the store keeps the rows as read, since
+    those lists may change), which would otherwise be done by this process after all the reading."""
+    done, batch = _read_and_store(get_reader(reader_name), units, cfg, settings)
+    if batch.table is Table.MESSAGES:
+        batch.frame = _mark_accounts(batch.frame, cfg)
+        done.marked = True
+    return done, batch
 
 
 def _process_context() -> multiprocessing.context.BaseContext:
@@ -397,10 +408,17 @@ def _process_context() -> multiprocessing.context.BaseContext:
 
 
 def _read_jobs(
-    jobs: list[_Job], units: list[ExportUnit], cfg: ClientConfig, settings: str, workers: int, progress: tqdm
+    jobs: list[_Job],
+    units: list[ExportUnit],
+    cfg: ClientConfig,
+    settings: str,
+    workers: int,
+    progress: tqdm,
+    started: Callable[[], None] = lambda: None,
 ) -> tuple[dict[int, _Done], dict[int, _Part]]:
     """Read every batch (see :func:`_read_and_store`), in ``workers`` processes when more than one
-    (largest batches first).
+    (largest batches first). ``started`` is called once the reading has begun (the other processes,
+    forked from this one, are all started by then: a thread of this process may then run).
 
     Returns
     -------
@@ -414,7 +432,12 @@ def _read_jobs(
         done[i] = got
         at = np.asarray(jobs[i].positions, dtype=np.int64)
         parts[i] = _Part(
-            batch.table, batch.frame, at[batch.row_export], batch.quarantine, at[batch.quarantine_export]
+            batch.table,
+            batch.frame,
+            at[batch.row_export],
+            batch.quarantine,
+            at[batch.quarantine_export],
+            got.marked,
         )
         progress.update(len(jobs[i].positions))
 
@@ -432,6 +455,7 @@ def _read_jobs(
                     )
                     for i in order
                 }
+                started()
                 for i, future in futures.items():
                     keep(i, *future.result())
         except IngestError:
@@ -439,6 +463,7 @@ def _read_jobs(
         except Exception:  # a process could not be started or died: every batch is read again here,
             done.clear()  # where a real fault of a reader or of the store shows as it would have
             parts.clear()
+    started()
     for i, job in enumerate(jobs):
         if i not in done:
             keep(i, *_read_and_store(job.reader, [units[p] for p in job.positions], cfg, settings))
@@ -453,10 +478,12 @@ def _read_exports(
     settings: str,
     progress: tqdm,
     workers: int | None = None,
+    started: Callable[[], None] = lambda: None,
 ) -> tuple[dict[int, UnitRecord], list[_Part], dict[int, str], dict[str, float]]:
     """Recognise and read the exports at the positions ``fresh``, format by format, and store what
     their readers returned, one batch of exports at a time; with enough to read, batches are read by
-    one process per CPU (see :func:`reading_workers`).
+    one process per CPU (see :func:`reading_workers`); ``started`` is called once the reading has begun
+    (see :func:`_read_jobs`).
 
     Returns
     -------
@@ -487,7 +514,7 @@ def _read_exports(
     for reader, positions in groups.values():
         for chunk in _chunks(positions, stats, limit):
             jobs.append(_Job(reader, chunk, sum(_unit_bytes(stats[p]) for p in chunk)))
-    done, read_here = _read_jobs(jobs, units, cfg, settings, n_workers, progress)
+    done, read_here = _read_jobs(jobs, units, cfg, settings, n_workers, progress, started)
     seconds: dict[str, float] = {}
     for i, job in enumerate(jobs):
         got = done[i]
@@ -564,17 +591,22 @@ def _load_stored(
 def _listed(frame: pd.DataFrame, accounts: Mapping[Platform, Sequence[str]]) -> np.ndarray:
     """Rows whose author id or name is listed for their platform in ``accounts`` (``brand_accounts`` or
     ``bot_accounts`` of ``client.yml``), matched as :meth:`ClientConfig.is_brand` matches one author (any
-    case, a leading ``@`` ignored), each distinct id and name once."""
+    case, a leading ``@`` ignored): each distinct id and name is compared once, and the rows holding a
+    listed one are found by Arrow."""
     hit = np.zeros(len(frame), dtype=bool)
+    platforms = pa.array(frame[Messages.platform])
     for platform, names in accounts.items():
         wanted = {a.casefold() for a in names}
-        on = (frame[Messages.platform] == platform.value).to_numpy(dtype=bool, na_value=False)
-        if not wanted or not on.any():
+        on = pc.fill_null(pc.equal(platforms, platform.value), False)
+        if not wanted or not pc.any(on).as_py():
             continue
         for column in (Messages.author_id, Messages.author_name):
-            codes, values = pd.factorize(frame[column][on])  # a missing name is -1: never listed
-            match = [v.casefold().lstrip("@") in wanted for v in values.tolist()]
-            hit[on] |= np.asarray([*match, False], dtype=bool)[codes]
+            values = pa.array(frame[column])
+            distinct = pc.unique(pc.filter(values, on)).to_pylist()
+            listed = [v for v in distinct if v is not None and v.casefold().lstrip("@") in wanted]
+            if listed:
+                found = pc.and_(on, pc.is_in(values, value_set=pa.array(listed, type=values.type)))
+                hit |= pc.fill_null(found, False).to_numpy(zero_copy_only=False)
     return hit
 
 
@@ -589,6 +621,18 @@ def _mark_accounts(frame: pd.DataFrame, cfg: ClientConfig) -> pd.DataFrame:
     ):
         out[column] = out[column].to_numpy(dtype=bool) | _listed(frame, accounts)
     return out
+
+
+def _marked(parts: list[_Part], table: Table, cfg: ClientConfig) -> list[_Part]:
+    """``parts``, the messages among them with the accounts of ``client.yml`` marked."""
+    if table is not Table.MESSAGES:
+        return parts
+    return [
+        p
+        if p.marked or p.table is not Table.MESSAGES
+        else dataclasses.replace(p, frame=_mark_accounts(p.frame, cfg), marked=True)
+        for p in parts
+    ]
 
 
 def _alias_lookup(aliases: Sequence[PersonAlias]) -> dict[tuple[str, str], tuple[str, int]]:
@@ -747,9 +791,9 @@ def _combine_table(
         and the position of each kept row's export.
     """
     n_units = len(records)
-    frame, unit_of = _concat_rows(parts, table)
+    frame, unit_of = _concat_rows(_marked(parts, table, cfg), table)
     if table is Table.MESSAGES:
-        frame = apply_aliases(_mark_accounts(frame, cfg), cfg.aliases)
+        frame = apply_aliases(frame, cfg.aliases)
     invalid, invalid_q = _validate_rows(frame, model)
     valid = ~invalid
     dup = np.zeros(len(frame), dtype=bool)
@@ -915,12 +959,19 @@ def combine(records: list[UnitRecord], parts: list[_Part], cfg: ClientConfig) ->
     return _combine(records, parts, cfg)[0]
 
 
-def _combine(records: list[UnitRecord], parts: list[_Part], cfg: ClientConfig) -> tuple[Tables, _Placement]:
-    """:func:`combine`, with the export of every row of the tables."""
+def _combine(
+    records: list[UnitRecord], parts: list[_Part], cfg: ClientConfig, done: Done | None = None
+) -> tuple[Tables, _Placement]:
+    """:func:`combine`, with the export of every row of the tables; ``done`` is given each table as soon
+    as it is final (``"messages"``, then ``"posts"``)."""
     messages, m_stats, m_unit = _combine_table(
         records, parts, Table.MESSAGES, Messages.message_id, Messages, cfg
     )
+    if done is not None:
+        done("messages", messages)
     posts, p_stats, p_unit = _combine_table(records, parts, Table.POSTS, Posts.post_id, Posts, cfg)
+    if done is not None:
+        done("posts", posts)
     members = members_from(messages, cfg.aliases)
     _check_members(members)
     reader_q, quarantine_unit = _reader_quarantine(parts)
@@ -1036,14 +1087,12 @@ def _append_table(
         the stored ones how many of their kept rows became duplicates, as negative ``kept``), and the
         export of each row.
     """
-    frame, unit_of = _concat_rows(parts, table)
-    if table is Table.MESSAGES and len(frame):
-        frame = _mark_accounts(frame, cfg)
-        if cfg.aliases:
-            lookup = _alias_lookup(cfg.aliases)
-            authors = frame[[Messages.platform, Messages.author_id]].drop_duplicates()
-            if any((p, account_key(a)) in lookup for p, a in authors.itertuples(index=False, name=None)):
-                return None
+    frame, unit_of = _concat_rows(_marked(parts, table, cfg), table)
+    if table is Table.MESSAGES and len(frame) and cfg.aliases:
+        lookup = _alias_lookup(cfg.aliases)
+        authors = frame[[Messages.platform, Messages.author_id]].drop_duplicates()
+        if any((p, account_key(a)) in lookup for p, a in authors.itertuples(index=False, name=None)):
+            return None
     invalid, _ = _validate_rows(frame, model)
     if invalid.any():
         return None
@@ -1103,7 +1152,14 @@ def _stored_rows(old: pd.DataFrame, frame: pd.DataFrame, key: str) -> np.ndarray
 
 
 def _append(
-    store: Path, records: list[UnitRecord], fresh: list[int], parts: list[_Part], name: str, cfg: ClientConfig
+    store: Path,
+    records: list[UnitRecord],
+    fresh: list[int],
+    parts: list[_Part],
+    name: str,
+    cfg: ClientConfig,
+    stored_tables: Callable[[], Tables] | None = None,
+    done: Done | None = None,
 ) -> tuple[Tables, _Placement] | None:
     """The stored tables with the rows of the new exports at ``fresh`` added, as :func:`combine` would
     give them for every export; None when that cannot be done here (then everything is combined again).
@@ -1116,12 +1172,16 @@ def _append(
         The rows read from the new exports.
     name
         The :func:`_tables_name` of the stored tables.
+    stored_tables
+        The stored tables (read while the exports were: see :func:`ingest_client`); by default read here.
+    done
+        Given each table as soon as it is final (see :func:`_combine`).
     """
     new = set(fresh)
     placed = load_placement(store, name, {r.file: i for i, r in enumerate(records) if i not in new})
     if placed is None:
         return None
-    stored = read_tables(store)
+    stored = stored_tables() if stored_tables is not None else read_tables(store)
     (m_unit, _), (p_unit, _), (q_unit, q_segment) = placed
     lengths = (len(stored.messages), len(stored.posts), len(stored.quarantine))
     if lengths != (len(m_unit), len(p_unit), len(q_unit)) or (m_unit < 0).any() or (p_unit < 0).any():
@@ -1135,12 +1195,14 @@ def _append(
     if got is None:
         return None
     posts, p_stats, p_unit = got
-    members = members_from(messages, cfg.aliases)  # (faster than finding the authors to update)
-    _check_members(members)
-
     by_reader = q_segment == 0
     if (q_unit[by_reader] < 0).any():
         return None
+    if done is not None:
+        done("messages", messages)
+        done("posts", posts)
+    members = members_from(messages, cfg.aliases)  # (faster than finding the authors to update)
+    _check_members(members)
     new_q, new_q_unit = _reader_quarantine(parts)
     first_q = pd.concat([stored.quarantine.loc[by_reader], new_q], ignore_index=True)
     first_unit = np.concatenate([q_unit[by_reader], new_q_unit])
@@ -1229,25 +1291,49 @@ def ingest_client(
         if touched:
             manifest.save(store)
         log = read_parquet(store / TABLE_FILES["ingest_log"], empty_log)
-        return IngestReport(cfg.name, store, log, parsed=[])
+        return IngestReport(cfg.name, store, log, parsed=[], timezone=cfg.timezone)
 
-    with (
-        tqdm(total=len(fresh), desc="ingest", unit="export", disable=not progress, leave=False) as bar,
-        _collector_paused(),
-    ):
-        read, parts, lines, read_seconds = _read_exports(units, fresh, stats, cfg, settings, bar, workers)
-    for pos in fresh:
-        say(lines[pos])
-    records = [r if r is not None else read[i] for i, r in enumerate(remembered)]
     kept = [i for i, r in enumerate(remembered) if r is not None]
-    combined = None
     only_added = len(kept) == len(manifest.units) and set(manifest.units) <= {u.relpath for u in units}
-    if fresh and kept and only_added and manifest.accounts == accounts and outputs_exist:
-        combined = _append(store, records, fresh, parts, _tables_name(manifest.units.values(), accounts), cfg)
-    if combined is None:
-        combined = _combine(records, _load_stored(store, records, kept) + parts, cfg)
-    tables, placement = combined
-    write_tables(tables, store)
+    appending = bool(fresh and kept and only_added and manifest.accounts == accounts and outputs_exist)
+    with (
+        ThreadPoolExecutor(1, thread_name_prefix="stored-tables") as early_reader,
+        TableWriter() as writer,
+    ):
+        stored: list[Future[Tables]] = []
+
+        def read_stored() -> None:  # the tables to add to are read while the exports are
+            if appending and not stored:
+                stored.append(early_reader.submit(read_tables, store))
+
+        with (
+            tqdm(total=len(fresh), desc="ingest", unit="export", disable=not progress, leave=False) as bar,
+            _collector_paused(),
+        ):
+            read, parts, lines, read_seconds = _read_exports(
+                units, fresh, stats, cfg, settings, bar, workers, read_stored
+            )
+        for pos in fresh:
+            say(lines[pos])
+        records = [r if r is not None else read[i] for i, r in enumerate(remembered)]
+        combined = None
+        written: set[str] = set()
+
+        def write(name: str, frame: pd.DataFrame) -> None:
+            writer.write(frame, store / TABLE_FILES[name])
+            written.add(name)
+
+        if appending:
+            read_stored()
+            name = _tables_name(manifest.units.values(), accounts)
+            combined = _append(store, records, fresh, parts, name, cfg, stored[0].result, write)
+        if combined is None:
+            combined = _combine(records, _load_stored(store, records, kept) + parts, cfg, write)
+        tables, placement = combined
+        for name in TABLE_FILES:
+            if name not in written:
+                writer.write(getattr(tables, name), store / TABLE_FILES[name])
+        writer.finish()
     save_placement(
         store,
         _tables_name(records, accounts),
@@ -1260,7 +1346,9 @@ def ingest_client(
     manifest.save(store)
     prune_batches(store, {r.batch for r in records if r.batch})
     parsed = [units[i].relpath for i in fresh]
-    return IngestReport(cfg.name, store, tables.ingest_log, parsed=parsed, read_seconds=read_seconds)
+    return IngestReport(
+        cfg.name, store, tables.ingest_log, parsed=parsed, read_seconds=read_seconds, timezone=cfg.timezone
+    )
 
 
 def write_tables(tables: Tables, store: Path) -> None:

@@ -10,12 +10,17 @@ from pathlib import Path
 import pandas as pd
 
 
-def _day(value: object) -> str:
+def _day(value: object, timezone: str | None = None) -> str:
+    """The day of a stored (UTC) date, in ``timezone`` when given: an export dated by the day only is
+    read as midnight in the client's zone, and shows the day written in it."""
     if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
         return ""
     try:
-        return pd.Timestamp(value).strftime("%Y-%m-%d")
-    except (ValueError, TypeError):
+        stamp = pd.Timestamp(value)
+        if timezone and stamp.tzinfo is not None:
+            stamp = stamp.tz_convert(timezone)
+        return stamp.strftime("%Y-%m-%d")
+    except (ValueError, TypeError, KeyError):
         return ""
 
 
@@ -39,6 +44,8 @@ class IngestReport:
         The exports read in this run (the others were unchanged and not read again).
     read_seconds
         The seconds the readers took in this run, per format (added up over the processes that read).
+    timezone
+        The client's time zone: the days an export's rows span are printed in it (UTC when None).
     """
 
     client: str
@@ -46,6 +53,7 @@ class IngestReport:
     files: pd.DataFrame
     parsed: list[str] = field(default_factory=list)
     read_seconds: dict[str, float] = field(default_factory=dict)
+    timezone: str | None = None
 
     @property
     def unrecognised(self) -> pd.DataFrame:
@@ -68,6 +76,7 @@ class IngestReport:
         header = (
             f"Ingested {len(f)} export(s) for {self.client} into {self.store}: "
             f"{len(self.parsed)} read in this run, {len(f) - len(self.parsed)} unchanged."
+            f" Days (from, to) in {self.timezone or 'UTC'}."
         )
         if f.empty:
             return header + "\nNo exports found."
@@ -80,8 +89,8 @@ class IngestReport:
                 "dup": f["duplicates"].map(_count),
                 "quar": f["quarantined"].map(_count),
                 "skip": f["skipped"].map(_count),
-                "from": f["first_date"].map(_day),
-                "to": f["last_date"].map(_day),
+                "from": f["first_date"].map(lambda d: _day(d, self.timezone)),
+                "to": f["last_date"].map(lambda d: _day(d, self.timezone)),
                 "zone assumed": f["assumed_timezone"].fillna("-"),
             }
         )

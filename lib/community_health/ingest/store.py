@@ -26,11 +26,13 @@ store never sees half a file; the manifest is written last.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -94,6 +96,45 @@ def _atomic(path: Path, write: Callable[[Path], None]) -> None:
 def write_parquet(frame: pd.DataFrame, path: Path) -> None:
     """Write a frame to Parquet atomically (temporary file, then rename)."""
     _atomic(path, lambda tmp: frame.to_parquet(tmp, index=False))
+
+
+class TableWriter:
+    """Tables written to Parquet by a thread of their own while the caller goes on (writing a million
+    messages takes a second, in which the caller's thread builds the next tables), each to a temporary
+    name; :meth:`finish` waits for every one and only then renames them all into place. Leaving the
+    ``with`` block without :meth:`finish` (an error) lands none of them."""
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="table-writer")
+        self._pending: list[tuple[Future[None], Path, Path]] = []
+
+    def write(self, frame: pd.DataFrame, path: Path) -> None:
+        """Start writing ``frame`` for ``path`` (a later write of the same path wins)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.close(fd)
+        future = self._pool.submit(frame.to_parquet, tmp, index=False)
+        self._pending.append((future, Path(tmp), path))
+
+    def finish(self) -> None:
+        """Wait for every table, then rename each into place, in the order they were given."""
+        for future, _tmp, _path in self._pending:
+            future.result()
+        for _future, tmp, path in self._pending:
+            os.replace(tmp, path)
+        self._pending.clear()
+
+    def __enter__(self) -> TableWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for future, tmp, _path in self._pending:  # not finished: nothing lands
+            future.cancel()
+            with contextlib.suppress(Exception):
+                future.result()
+            tmp.unlink(missing_ok=True)
+        self._pending.clear()
+        self._pool.shutdown(wait=True)
 
 
 def write_text(text: str, path: Path) -> None:
