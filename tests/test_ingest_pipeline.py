@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from community_health.config import ClientConfig, load_client
@@ -454,3 +455,26 @@ def test_summary_prints_the_days_of_an_export_in_the_clients_zone(tmp_path: Path
     line = next(x for x in str(report).splitlines() if "youtube_table_data_total_row.csv" in x)
     assert "2025-09-18 2025-10-09" in line
     assert "Days (from, to) in Europe/Madrid." in str(report)
+
+
+def test_tables_written_together_land_only_when_every_one_was_written(tmp_path: Path) -> None:
+    """The store's tables are written by a thread while the next ones are built: when one cannot be
+    written, none replaces what was stored, and no half-written file is left behind."""
+    from community_health.ingest.store import TableWriter
+
+    old = pd.DataFrame({"n": [1, 2]})
+    for name in ("a.parquet", "b.parquet"):
+        old.to_parquet(tmp_path / name)
+    unwritable = pd.DataFrame({"n": [1, "two", 3.0]}, dtype=object)  # no Parquet type holds these
+    with pytest.raises(pa.ArrowException), TableWriter() as writer:
+        writer.write(pd.DataFrame({"n": [7, 8, 9]}), tmp_path / "a.parquet")
+        writer.write(unwritable, tmp_path / "b.parquet")
+        writer.finish()
+    for name in ("a.parquet", "b.parquet"):
+        pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / name), old)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.parquet", "b.parquet"]
+
+    with TableWriter() as writer:
+        writer.write(pd.DataFrame({"n": [7, 8, 9]}), tmp_path / "a.parquet")
+        writer.finish()
+    assert pd.read_parquet(tmp_path / "a.parquet")["n"].tolist() == [7, 8, 9]
