@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 
 from community_health.ingest import ReadContext, ReadResult
-from community_health.ingest.brandwatch import clean_ids, parse_brandwatch
+from community_health.ingest.brandwatch import clean_ids, parse_brandwatch, platform_of
 from community_health.ingest.meltwater import parse_meltwater
+from community_health.ingest.mentions import network_platform
 from community_health.ingest.registry import Probe, detect
 from community_health.ingest.sprout_social import parse_sprout_social_posts
 from community_health.ingest.talkwalker import parse_talkwalker
@@ -124,6 +125,7 @@ def test_brandwatch_x_followers_after_the_renaming_and_a_bluesky_post():
     assert tweet[M.created_at] == utc("2026-10-13 12:22:05")
     sky = m.loc["at://did:plc:4f3qk7w2n5d6e7r8t9y0u1i2/app.bsky.feed.post/3l6abcde2xk2a"]
     assert sky[M.channel] == "bsky.app" and sky[M.author_id] == "beanfan.bsky.social"
+    assert sky[M.platform] == "bluesky" and tweet[M.platform] == "x"
     assert pd.isna(sky[M.author_followers])
 
 
@@ -209,3 +211,11 @@ def test_sprout_post_performance_report_is_read_as_the_brands_posts():
     assert reel[Posts.created_at] == utc("2026-10-14 16:30")
     tweet = p.loc["1846000000000000000"]
     assert tweet[Posts.platform] == "x" and pd.isna(tweet[Posts.reach])
+
+
+def test_bluesky_threads_and_tiktok_mentions_get_their_own_platform_not_web():
+    domains = pd.Series(["bsky.app", "www.threads.net", "threads.com", "m.tiktok.com", "news.example.com"])
+    assert platform_of(domains).tolist() == ["bluesky", "threads", "threads", "tiktok", "web"]
+    networks = pd.Series(["Bluesky", "TIKTOK", "SOCIALMEDIA_TWITTER", "Blogs"])
+    assert network_platform(networks).tolist()[:3] == ["bluesky", "tiktok", "x"]
+    assert pd.isna(network_platform(networks).iloc[3])

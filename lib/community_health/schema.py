@@ -52,6 +52,9 @@ class Platform(StrEnum):
     TELEGRAM = "telegram"
     MASTODON = "mastodon"
     WHATSAPP = "whatsapp"
+    BLUESKY = "bluesky"
+    THREADS = "threads"
+    TIKTOK = "tiktok"
     WEB = "web"  # news sites, blogs and forums found by listening tools
 
 

@@ -93,6 +93,10 @@ DOMAIN_PLATFORMS = {
     "youtube.com": Platform.YOUTUBE,
     "youtu.be": Platform.YOUTUBE,
     "linkedin.com": Platform.LINKEDIN,
+    "bsky.app": Platform.BLUESKY,
+    "threads.net": Platform.THREADS,
+    "threads.com": Platform.THREADS,
+    "tiktok.com": Platform.TIKTOK,
 }
 
 

@@ -115,6 +115,8 @@ NETWORK_PLATFORMS = (
     ("linkedin", Platform.LINKEDIN),
     ("youtube", Platform.YOUTUBE),
     ("reddit", Platform.REDDIT),
+    ("bluesky", Platform.BLUESKY),
+    ("tiktok", Platform.TIKTOK),
 )
 #: A day without a time (``13-Oct-2026``), read as its local midnight whatever the tool.
 DAY_ONLY = "%d-%b-%Y"

@@ -13,6 +13,7 @@ PLATFORM_NAMES = {
     "linkedin": "LinkedIn",
     "youtube": "YouTube",
     "whatsapp": "WhatsApp",
+    "tiktok": "TikTok",
     "web": "Web",
 }
 CHANNEL_KEY = [M.platform, M.channel]
