@@ -465,7 +465,7 @@ def test_brandwatch_xlsx_reads_like_the_csv():
     pd.testing.assert_series_equal(result.frame[Messages.created_at], csv_result.frame[Messages.created_at])
 
 
-def test_brandwatch_without_a_mention_id_uses_the_url_and_a_stated_zone_is_not_assumed():
+def test_brandwatch_without_a_mention_id_uses_the_status_or_the_url_and_a_stated_zone_is_not_assumed():
     text = (
         "Date,Author,Full Text,Url,Domain,Timezone\n"
         "2026-10-13 14:22:05.0,ana,hello,https://twitter.com/ana/status/1,twitter.com,UTC\n"
@@ -473,7 +473,7 @@ def test_brandwatch_without_a_mention_id_uses_the_url_and_a_stated_zone_is_not_a
     )
     result = parse_brandwatch(text.encode(), ReadContext("exports/bw.csv", MADRID))
     m = by_id(result.frame)
-    assert m.loc["https://twitter.com/ana/status/1", Messages.created_at] == utc("2026-10-13 14:22:05")
+    assert m.loc["1", Messages.created_at] == utc("2026-10-13 14:22:05")  # the status, as other tools
     assert m.loc["https://forum.example/t/2", Messages.created_at] == utc("2026-10-13 12:22:05")
     assert result.assumed_timezone is None
 

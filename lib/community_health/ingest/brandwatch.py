@@ -11,10 +11,12 @@ Rows go to ``messages`` with kind ``mention``:
 
 ================  ==============================================================================
 message_id        ``Mention Id`` / ``Resource Id`` when present (a number a spreadsheet rounded into
-                  ``1.845678901234568e+18`` is no id), else ``Url``
+                  ``1.845678901234568e+18`` is no id), else the status number of a post on X (as
+                  the other listening tools name it, so that the same post deduplicates), else ``Url``
 platform          from ``Domain`` (or the Url's host): twitter.com and x.com -> x, facebook.com ->
                   facebook, instagram.com -> instagram, reddit.com -> reddit, youtube.com ->
-                  youtube, linkedin.com -> linkedin, anything else -> web
+                  youtube, linkedin.com -> linkedin, bsky.app -> bluesky, threads.net -> threads,
+                  tiktok.com -> tiktok, anything else -> web
 channel           the subreddit (``r/<name>``) for Reddit, else the domain
 thread_id         the mention's own id (a mention is its own conversation)
 author_id         ``Author`` (the handle), else the domain for articles without an author
@@ -185,7 +187,8 @@ def parse_brandwatch(data: bytes, ctx: ReadContext) -> ReadResult:
     url = rows.text(url_col)
     id_col = _first(rows, ID_COLUMNS)
     mention_id = clean_ids(rows.text(id_col)) if id_col else null_text(n)
-    message_id = first_text([mention_id, url.str.strip()], n)
+    # without an id, a post on X is named by its status number, as the other tools name it
+    message_id = first_text([mention_id, extract(url, X_STATUS), url.str.strip()], n)
     rows.checks.flag(
         message_id.isna().to_numpy(dtype=bool), url_col, "the mention's address (or a mention id)", url
     )
