@@ -11,7 +11,7 @@ from community_health.ingest import Probe, ReadContext, ReadResult, detect
 from community_health.ingest.facebook_page_level import SERIES_SKIP_REASON, parse_facebook_insights_page_daily
 from community_health.ingest.meta_business_suite import parse_meta_business_suite
 from community_health.ingest.units import ExportUnit
-from community_health.ingest.x_analytics import parse_x_analytics
+from community_health.ingest.x_analytics import DAILY_SKIP_REASON, parse_x_analytics, parse_x_analytics_daily
 from community_health.ingest.youtube_studio import (
     DIMENSION_REASON,
     TOTAL_REASON,
@@ -160,3 +160,22 @@ def test_youtube_tables_grouped_by_another_dimension_are_recognised_and_their_ro
         result = read(parse_youtube_csv, relpath, source="exports/Table data.csv")
         assert result.error is None and len(result.frame) == 0 and len(result.quarantine) == 0
         assert result.rows_read == n and result.skipped == {DIMENSION_REASON.format(dimension=dimension): n}
+
+
+def test_x_analytics_figures_by_day_are_recognised_and_their_days_skipped():
+    """X Analytics also downloads the account's figures by day: the Tweet activity "by day" export
+    (``Date, Tweets published, impressions, ...``) and, since 2024, the account overview (``Date,
+    Impressions, ..., New follows, Unfollows, ..., Create Post``). A day of account totals is not a post:
+    each file is recognised (not "not recognised") and every day is accounted for as skipped."""
+    for relpath, days in (
+        ("x_analytics/x_analytics_by_day_tweets_published.csv", 3),
+        ("x_analytics/x_analytics_account_overview_by_day.csv", 2),
+    ):
+        assert detected(relpath) == "x_analytics_daily"
+        result = read(parse_x_analytics_daily, relpath)
+        assert_balanced(result)
+        assert result.rows_read == days and result.frame.empty and result.quarantine.empty
+        assert result.skipped == {DAILY_SKIP_REASON: days}
+    for path in sorted((FIXTURES / "x_analytics").glob("x_analytics_*.csv")):
+        if "by_day" not in path.name:  # the posts' exports stay X Tweet activity
+            assert detected(f"x_analytics/{path.name}") == "x_analytics", path.name

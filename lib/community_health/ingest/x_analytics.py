@@ -39,6 +39,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from community_health.ingest.envelope import ReadContext, ReadResult, Table, extract, refused
+from community_health.ingest.facebook_page_level import skip_page_rows
 from community_health.ingest.registry import Probe, Reader, register
 from community_health.ingest.sheets import SheetRows, load_sheet
 from community_health.ingest.tabular import TableError
@@ -182,4 +183,76 @@ def _read(unit: ExportUnit, ctx: ReadContext) -> ReadResult:
 # version 2: "favorites" read as likes; the content export since 2024 read
 READER = register(
     Reader(NAME, 'X/Twitter Analytics "Tweet activity" CSV', Table.POSTS, _detect, _read, version=2)
+)
+
+
+# ---------------------------------------------------------------------------------------------------
+# The account's figures by day: recognised, counted as skipped
+
+DAILY_NAME = "x_analytics_daily"
+#: The columns of the account overview export since 2024 (``account_overview_analytics_<from>_<to>.csv``).
+OVERVIEW_COLUMNS = frozenset(
+    {
+        "Impressions",
+        "Likes",
+        "Engagements",
+        "Bookmarks",
+        "Shares",
+        "New follows",
+        "Unfollows",
+        "Replies",
+        "Reposts",
+        "Profile visits",
+        "Create Post",
+        "Video views",
+        "Media views",
+    }
+)
+DAILY_SKIP_REASON = (
+    "X/Twitter Analytics figures by day (one row per day for the whole account, not a post): "
+    "recognised, not used"
+)
+
+
+def is_daily_header(cells: Sequence[str]) -> bool:
+    """The account's figures by day: ``Date`` first, then the Tweet activity "by day" export's
+    ``Tweets published, impressions, engagements, ...``, or the account overview's columns since 2024
+    (``Impressions, Likes, ..., New follows, Unfollows, ..., Create Post``, X's own words)."""
+    if len(cells) < 4 or cells[0] != "Date":
+        return False
+    if cells[1] == "Tweets published" and {"impressions", "engagements"} <= set(cells):
+        return True
+    names = {c for c in cells[1:] if c}
+    return names <= OVERVIEW_COLUMNS and bool({"New follows", "Unfollows", "Create Post"} & names)
+
+
+def parse_x_analytics_daily(data: bytes, ctx: ReadContext) -> ReadResult:
+    """Recognise an X Analytics export of the account's figures by day and count its days as skipped:
+    daily totals of the whole account are neither a post nor a message (see
+    :mod:`community_health.ingest.facebook_page_level` for the same rule)."""
+    try:
+        table = load_sheet(
+            data, is_daily_header, ctx.column_mapping, "Date, Tweets published, impressions, ..."
+        )
+    except TableError as exc:
+        return refused(Table.POSTS, f"{ctx.source}: {exc}; this is not a readable X Analytics export by day.")
+    return skip_page_rows(table, ctx, DAILY_SKIP_REASON)
+
+
+def _detect_daily(probe: Probe) -> bool:
+    return probe.header(is_daily_header, DAILY_NAME) is not None
+
+
+def _read_daily(unit: ExportUnit, ctx: ReadContext) -> ReadResult:
+    return parse_x_analytics_daily(unit.path.read_bytes(), ctx)
+
+
+DAILY_READER = register(
+    Reader(
+        DAILY_NAME,
+        "X/Twitter Analytics figures by day, CSV (recognised; its day rows are skipped, not used)",
+        Table.POSTS,
+        _detect_daily,
+        _read_daily,
+    )
 )
