@@ -31,7 +31,10 @@ channel       the channel's name from DiscordChatExporter's file name
 thread_id     the message's own id (every message can start a conversation); parent_id: none
 kind          ``message``
 author        ``AuthorID`` (``Author`` in the oldest files); the name is ``Author`` without ``#1234``
-bots          authors with discriminator ``#0000`` (webhooks) other than ``Deleted User``
+bots          authors with discriminator ``#0000`` (webhooks) other than ``Deleted User`` and other than
+              names of Discord's usernames since 2023 (``ana.brews#0000``: lowercase letters, digits,
+              ``_`` and ``.``), which DiscordChatExporter versions from before that change write for
+              every person whose account took a new username (current versions write the name alone)
 text          ``Content``; a message with only attachments is kept with no text
 reactions     the sum of the counts in ``Reactions`` (0 when empty)
 ============  ====================================================================================
@@ -70,6 +73,8 @@ DATE_EXPECTED = "a date like 05-Dec-19 12:31 AM or 1/5/2023 2:22 PM"
 SKIP_EMPTY = "Discord message without text or attachments (webhook or embed-only; CSV leaves embeds out)"
 _FILE_NAME = re.compile(r"^(?P<title>.*?)\s*\[(?P<id>\d{15,25})\](?:\s*\[part \d+\])?$")
 _DISCRIMINATOR = re.compile(r"#(\d{4})$")
+#: A username of Discord's naming since 2023 (no discriminator): 2 to 32 lowercase letters, digits, _ and .
+_NEW_USERNAME = r"[a-z0-9_.]{2,32}"
 _REACTION_COUNT = re.compile(r"\((\d+)\)")
 # DiscordChatExporter's "unix" and "unixms" date formats: seconds (9-11 digits), milliseconds (12-14).
 _UNIX_DATE = r"\s*\d{9,14}\s*"
@@ -178,7 +183,8 @@ def parse_discord_csv(data: bytes, ctx: ReadContext) -> ReadResult:
     )
     discriminator = full_name.str.extract(_DISCRIMINATOR, expand=False)
     name = full_name.str.replace(_DISCRIMINATOR, "", regex=True).str.strip()
-    is_bot = ((discriminator == "0000") & (name != "Deleted User")).fillna(False).to_numpy(dtype=bool)
+    webhook = (discriminator == "0000") & (name != "Deleted User") & ~name.str.fullmatch(_NEW_USERNAME)
+    is_bot = webhook.fillna(False).to_numpy(dtype=bool)
     channel = channel_from_name(ctx.source)[0]
     ids = message_ids(author_id.tolist(), created, content.tolist())
     reactions = pd.Series(pd.array([reaction_total(r) for r in rows.text("Reactions")], dtype="Int64"))

@@ -14,21 +14,27 @@ Rows go to ``messages``:
 ============  ====================================================================================
 message_id    the message id (global across the server, so overlapping exports deduplicate)
 channel       the channel name; for a thread file, the channel the thread was started in
-parent_id     ``reference.messageId``; in a thread file, a message that replies to nothing answers the
+parent_id     ``reference.messageId``, unless the message is a forward (``reference.type`` ``Forward``)
+              or points at a message of another channel that is not in the file (a crosspost from a
+              followed announcement channel, a forward from an exporter that did not yet mark forwards):
+              those answer no one; in a thread file, a message that replies to nothing answers the
               thread's starter message (whose id is the thread's id)
 thread_id     the root of the reply chain, followed within the file; a chain that leaves the file
               ends at the id it points to; in a thread file, the thread's id (= its starter message)
 kind          ``reply`` when it has a parent, else ``message``
 author        ``author.id``; the name is the server nickname, else the user name; ``isBot`` marks bots
 created_at    ``timestamp``
-text          ``content``, else the embeds' titles and descriptions
+text          ``content``, else the forwarded message's ``content`` (``forwardedMessage``), else the embeds'
+              titles and descriptions
 reactions     the sum of ``reactions[].count`` (0 when the list is empty; null when there is no list)
 url           ``https://discord.com/channels/<guild>/<channel>/<message>``
 ============  ====================================================================================
 
 Only ``Default`` and ``Reply`` messages (and the replies of slash commands) are community content. The
 others (``GuildMemberJoin``, ``ChannelPinnedMessage``, ``ThreadCreated``, ``Call``, ...) are counted as
-skipped, per type.
+skipped, per type. DiscordChatExporter names only the types its own list knows and writes the others as
+Discord's number (``"type": "20"`` for a slash command's reply, ``"21"`` for a thread's starter message,
+``"46"`` for a poll's result): those are read by Discord's name for the number.
 """
 
 from __future__ import annotations
@@ -59,6 +65,37 @@ from community_health.schema import Kind, Messages, Platform
 
 NAME = "discord_json"
 CONTENT_TYPES = frozenset({"Default", "Reply", "ChatInputCommand", "ContextMenuCommand"})
+#: Discord's names of the message types that DiscordChatExporter writes as numbers (its own list stops at
+#: ``Reply``, 19), from Discord's documentation of message types.
+TYPE_NAMES = {
+    "8": "UserPremiumGuildSubscription",
+    "9": "UserPremiumGuildSubscriptionTier1",
+    "10": "UserPremiumGuildSubscriptionTier2",
+    "11": "UserPremiumGuildSubscriptionTier3",
+    "12": "ChannelFollowAdd",
+    "14": "GuildDiscoveryDisqualified",
+    "15": "GuildDiscoveryRequalified",
+    "16": "GuildDiscoveryGracePeriodInitialWarning",
+    "17": "GuildDiscoveryGracePeriodFinalWarning",
+    "20": "ChatInputCommand",
+    "21": "ThreadStarterMessage",
+    "22": "GuildInviteReminder",
+    "23": "ContextMenuCommand",
+    "24": "AutoModerationAction",
+    "25": "RoleSubscriptionPurchase",
+    "26": "InteractionPremiumUpsell",
+    "27": "StageStart",
+    "28": "StageEnd",
+    "29": "StageSpeaker",
+    "31": "StageTopic",
+    "32": "GuildApplicationPremiumSubscription",
+    "36": "GuildIncidentAlertModeEnabled",
+    "37": "GuildIncidentAlertModeDisabled",
+    "38": "GuildIncidentReportRaid",
+    "39": "GuildIncidentReportFalseAlarm",
+    "44": "PurchaseNotification",
+    "46": "PollResult",
+}
 
 
 def _embed_text(embeds: Any) -> str | None:
@@ -94,6 +131,20 @@ _NONE: dict[str, Any] = {}  # an element that is not an object, read as an empty
 _LARGE = pa.large_string()
 
 
+def _is_reply(reference: tuple[Any, Any], channel_id: str, in_file: bool) -> bool:
+    """Whether a message's ``reference`` (its ``type`` and ``channelId``) makes it a reply: not a forward,
+    and pointing at a message of the file or of the file's own channel (a reference to another channel's
+    message is a crosspost, or a forward written before DiscordChatExporter marked forwards)."""
+    kind, channel = reference
+    if kind == "Forward":
+        return False
+    return in_file or channel is None or not channel_id or text_or_none(channel) == channel_id
+
+
+def _nonblank(value: Any) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
+
+
 def _texts(values: list[Any]) -> list[str | None]:
     """``text_or_none`` of each value (text and nulls as they are)."""
     return values if set(map(type, values)) <= _STR_OR_NONE else [text_or_none(v) for v in values]
@@ -108,6 +159,12 @@ class _Author(msgspec.Struct, gc=False):
 
 class _Reference(msgspec.Struct, gc=False):
     messageId: str | None = None
+    channelId: str | None = None
+    type: str | None = None
+
+
+class _Forwarded(msgspec.Struct, gc=False):
+    content: str | None = None
 
 
 class _Embed(msgspec.Struct, gc=False):
@@ -128,6 +185,7 @@ class _Message(msgspec.Struct, gc=False):
     content: str | None = None
     embeds: list[_Embed] | None = None
     reactions: list[_Reaction] | None = None
+    forwardedMessage: _Forwarded | None = None
 
 
 class _Named(msgspec.Struct, gc=False):
@@ -150,10 +208,11 @@ _decode_export = typed_decoder(_Export)
 
 def _message_fields(messages: list[Any]) -> tuple[list[Any], ...]:
     """``type, id, timestamp, author.id, author.name, author.nickname, author.isBot,
-    reference.messageId, content, embeds`` of every message object, and the total of its reactions."""
+    reference.messageId, content, embeds`` of every message object, the total of its reactions, and
+    the ``type`` and ``channelId`` of its ``reference`` and its ``forwardedMessage.content``."""
     if not messages:
-        return ([],) * 11
-    types, raw_ids, stamps, authors, references, contents, embeds, reactions = map(
+        return ([],) * 13
+    types, raw_ids, stamps, authors, references, contents, embeds, reactions, forwards = map(
         list,
         zip(
             *[
@@ -166,6 +225,7 @@ def _message_fields(messages: list[Any]) -> tuple[list[Any], ...]:
                     m.get("content"),
                     m.get("embeds"),
                     m.get("reactions"),
+                    m.get("forwardedMessage"),
                 )
                 for m in messages
             ],
@@ -189,18 +249,40 @@ def _message_fields(messages: list[Any]) -> tuple[list[Any], ...]:
         refs = [r.get("messageId") if r is not None else None for r in references]
     else:
         refs = [r.get("messageId") if isinstance(r, dict) else None for r in references]
+    ref_kinds: list[tuple[Any, Any] | None] = [None] * len(messages)
+    if references.count(None) != len(messages):
+        for i in [i for i, r in enumerate(references) if isinstance(r, dict)]:
+            ref_kinds[i] = (references[i].get("type"), references[i].get("channelId"))
+    if forwards.count(None) != len(messages):
+        forwarded = [f.get("content") if isinstance(f, dict) else None for f in forwards]
+    else:
+        forwarded = forwards  # no forwards: all None
     totals: list[Any] = [0] * len(messages)  # an empty list (nobody reacted) counts 0
     if reactions.count([]) != len(messages):
         for i in [i for i, r in enumerate(reactions) if r != []]:
             totals[i] = _reaction_total(reactions[i])
-    return (types, raw_ids, stamps, author_ids, names, nicknames, bots, refs, contents, embeds, totals)
+    return (
+        types,
+        raw_ids,
+        stamps,
+        author_ids,
+        names,
+        nicknames,
+        bots,
+        refs,
+        contents,
+        embeds,
+        totals,
+        ref_kinds,
+        forwarded,
+    )
 
 
 def _struct_fields(messages: list[_Message]) -> tuple[list[Any], ...]:
     """:func:`_message_fields` of typed messages: the same values (embeds that are not empty as the
     objects the JSON parser makes of their fields)."""
     if not messages:
-        return ([],) * 11
+        return ([],) * 13
     types, raw_ids, stamps, authors, references, contents, embeds, reactions = (
         list(map(operator.attrgetter(name), messages))
         for name in ("type", "id", "timestamp", "author", "reference", "content", "embeds", "reactions")
@@ -215,10 +297,30 @@ def _struct_fields(messages: list[_Message]) -> tuple[list[Any], ...]:
             list(map(operator.attrgetter(sub), authors)) for sub in ("id", "name", "nickname", "isBot")
         )
     refs = [None if r is None else r.messageId for r in references]
+    ref_kinds = references  # all None when no message refers to another
+    if references.count(None) != len(messages):
+        ref_kinds = [None if r is None else (r.type, r.channelId) for r in references]
+    forwarded = list(map(operator.attrgetter("forwardedMessage"), messages))
+    if forwarded.count(None) != len(messages):
+        forwarded = [None if f is None else f.content for f in forwarded]
     embeds = [e if not e else msgspec.to_builtins(e) for e in embeds]
     count = operator.attrgetter("count")  # every reaction has a whole number (as _reaction_total adds)
     totals = [None if r is None else sum(map(count, r)) for r in reactions]
-    return (types, raw_ids, stamps, author_ids, names, nicknames, bots, refs, contents, embeds, totals)
+    return (
+        types,
+        raw_ids,
+        stamps,
+        author_ids,
+        names,
+        nicknames,
+        bots,
+        refs,
+        contents,
+        embeds,
+        totals,
+        ref_kinds,
+        forwarded,
+    )
 
 
 def parse_discord_json(data: bytes, ctx: ReadContext) -> ReadResult:
@@ -276,7 +378,21 @@ def parse_discord_json(data: bytes, ctx: ReadContext) -> ReadResult:
         def raw(at: np.ndarray) -> list[Any]:
             return [messages[i] for i in at.tolist()]
 
-    types, raw_ids, stamps, author_ids, names, nicknames, bots, refs, contents, embeds, totals = fields
+    (
+        types,
+        raw_ids,
+        stamps,
+        author_ids,
+        names,
+        nicknames,
+        bots,
+        refs,
+        contents,
+        embeds,
+        totals,
+        ref_kinds,
+        forwarded,
+    ) = fields
     del fields
     guild_id = text_or_none(guild.get("id")) or "@me"
     if guild_id == "0":
@@ -293,6 +409,8 @@ def parse_discord_json(data: bytes, ctx: ReadContext) -> ReadResult:
 
     if set(map(type, types)) != _STR:
         types = [t if isinstance(t, str) else "Default" for t in types]
+    if any(t[:1].isdigit() for t in set(types)):  # types DiscordChatExporter writes as Discord's number
+        types = [TYPE_NAMES.get(t, f"type {t}") if t[:1].isdigit() else t for t in types]
     not_content = np.fromiter(map(CONTENT_TYPES.__contains__, types), dtype=bool, count=n)
     np.logical_not(not_content, out=not_content)
     reasons = np.full(n, None, dtype=object)
@@ -313,6 +431,12 @@ def parse_discord_json(data: bytes, ctx: ReadContext) -> ReadResult:
     id_list = ids.tolist()
     if ids.hasnans:
         id_list = [None if isinstance(i, float) else i for i in id_list]
+    if ref_kinds.count(None) != n:
+        here = set(id_list)
+        refs = [
+            None if k is not None and not _is_reply(k, channel_id, r in here) else r
+            for r, k in zip(refs, ref_kinds, strict=True)
+        ]
     if is_thread and channel_id:
         parents = [
             r if r is not None else (channel_id if i != channel_id else None)
@@ -330,8 +454,8 @@ def parse_discord_json(data: bytes, ctx: ReadContext) -> ReadResult:
         text = contents
     else:
         text = [
-            c if isinstance(c, str) and c.strip() else _embed_text(e)
-            for c, e in zip(contents, embeds, strict=True)
+            c if isinstance(c, str) and c.strip() else _nonblank(f) or _embed_text(e)
+            for c, f, e in zip(contents, forwarded, embeds, strict=True)
         ]
     reaction_counts = rows.counts(totals, "reactions")
 

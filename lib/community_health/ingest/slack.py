@@ -22,8 +22,10 @@ author      ``user`` (``bot_id`` for a bot message; ``comment.user`` for an old 
             or ``username``
 bots        ``bot_message``, a ``bot_id``, ``USLACKBOT``, or ``is_bot`` in ``users.json``
 created_at  ``ts`` (epoch seconds, UTC), to the microsecond
-text        ``text`` with ``<@U…>`` mentions, ``<#C…|name>`` channels and ``<url|label>`` links made
-            readable; for an empty text, the attachments' text, or the file comment
+text        ``text`` with ``<@U…>`` mentions, ``<#C…|name>`` channels, ``<url|label>`` links, special
+            mentions (``<!here>``, ``<!here|@here>``, ``<!subteam^S1|@eng>``) and dates (``<!date^…|Feb
+            18, 2014>``, read as the text Slack shows) made readable; for an empty text, the
+            attachments' text, or the file comment
 reactions   the sum of ``reactions[].count`` (0 when there are none: Slack leaves the list out)
 comments    ``reply_count`` on top-level messages (0 when absent), null on replies
 ==========  ========================================================================================
@@ -245,21 +247,37 @@ def _users_of(
     return users
 
 
+def _markup(name_of: Callable[[str, str], str]) -> Callable[[re.Match[str]], str]:
+    """The replacement of one piece of Slack markup (a match of ``_MARKUP``), user ids named by
+    ``name_of(id, default)``."""
+
+    def sub(match: re.Match[str]) -> str:
+        sigil, target, label = match.groups()
+        if sigil == "@":
+            return "@" + (label or name_of(target, target))
+        if sigil == "#":
+            return "#" + (label or target)
+        if sigil == "!":
+            command = target.split("^")[0]
+            if command == "date":  # <!date^1392734382^{date_short}|Feb 18, 2014>: the text Slack shows
+                return label or target
+            # <!here>, <!here|@here>, <!channel|@channel>, <!subteam^S1|@eng>: the label carries its own @
+            return "@" + ((label or "").lstrip("@") or command)
+        return label or target
+
+    return sub
+
+
 def readable(text: str, user_names: Mapping[str, str]) -> str:
     """Slack markup made readable: ``<@U024BE7LH>`` -> ``@Name``, ``<#C1|general>`` -> ``#general``,
-    ``<http://x|label>`` -> ``label``, ``<!here>`` -> ``@here``; ``&lt;``/``&gt;``/``&amp;`` decoded."""
+    ``<http://x|label>`` -> ``label``, ``<!here>`` and ``<!here|@here>`` -> ``@here``,
+    ``<!subteam^S1|@eng>`` -> ``@eng``, ``<!date^1392734382^{date}|Feb 18, 2014>`` -> ``Feb 18, 2014``;
+    ``&lt;``/``&gt;``/``&amp;`` decoded."""
+    return _with_markup_replaced(text, _markup(user_names.get))
+
+
+def _with_markup_replaced(text: str, sub: Callable[[re.Match[str]], str]) -> str:
     if "<" in text:
-
-        def sub(match: re.Match[str]) -> str:
-            sigil, target, label = match.group(1), match.group(2), match.group(3)
-            if sigil == "@":
-                return "@" + (label or user_names.get(target, target))
-            if sigil == "#":
-                return "#" + (label or target)
-            if sigil == "!":
-                return "@" + (label or target.split("^")[0])
-            return label or target
-
         text = _MARKUP.sub(sub, text)
     if "&" in text:
         text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
@@ -535,26 +553,9 @@ class _Days:
 
     def readable(self, texts: list[str | None]) -> None:
         """:func:`readable` of the texts with markup or entities, in place (while they are at hand)."""
-        get = self.user_names.get
-
-        def sub(match: re.Match[str]) -> str:
-            sigil, target, label = match.groups()
-            if sigil == "@":
-                return "@" + (label or get(target, target))
-            if sigil == "#":
-                return "#" + (label or target)
-            if sigil == "!":
-                return "@" + (label or target.split("^")[0])
-            return label or target
-
-        markup = _MARKUP.sub
+        sub = _markup(self.user_names.get)
         for i in [i for i, t in enumerate(texts) if t is not None and ("<" in t or "&" in t)]:
-            t = texts[i]
-            if "<" in t:
-                t = markup(sub, t)
-            if "&" in t:
-                t = t.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-            texts[i] = t
+            texts[i] = _with_markup_replaced(texts[i], sub)
 
     def raw(self, rows: np.ndarray) -> list[Any]:
         """The messages at the given rows, parsed again from their files."""
