@@ -248,3 +248,16 @@ def test_an_old_and_a_new_telegram_export_of_the_same_chats_deduplicate_when_ing
     assert len(telegram) == 6
     members = tables.members[tables.members[Members.platform] == "telegram"]
     assert sorted(members[Members.author_id]) == ["channel1755555555", "user5000", "user5001", "user5002"]
+
+
+@pytest.mark.parametrize("odd", [{"kind": "group"}, ["public_channel"], 2, None])
+def test_telegram_2019_chat_whose_type_is_not_text_is_still_read(odd):
+    """A chat of an export from before 2021 whose ``type`` is an object, a list or a number: its ids are
+    read as the other chats' are, and nothing raises."""
+    doc = json.loads(
+        (FIXTURES / "telegram/telegram_2019_account_numeric_senders_and_typed_chat_ids.json").read_bytes()
+    )
+    doc["chats"]["list"][0]["type"] = odd
+    result = parse_telegram_json(json.dumps(doc).encode(), ReadContext("exports/result.json", MADRID))
+    assert_balanced(result)
+    assert len(result.frame) > 0

@@ -252,7 +252,7 @@ def parse_telegram_json(data: bytes, ctx: ReadContext) -> ReadResult:
         before_2021 = _written_before_2021(chat, sent_by)
         cid = _bare_chat_id(chat, before_2021) or name or "chat"
         if before_2021:
-            as_chat = chat.get("type") in _POSTS_AS_CHAT
+            as_chat = str(chat.get("type")) in _POSTS_AS_CHAT
             for i, (v, m) in enumerate(zip(sent_by, objects, strict=True)):
                 if type(v) is int:
                     sent_by[i] = f"user{v}"
