@@ -101,3 +101,13 @@ def test_a_report_names_columns_without_loading_the_validation_library():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "True"]
+
+
+def test_the_readme_lists_every_format_ingest_recognises():
+    """The README's table of formats names every registered reader, and nothing that is not one."""
+    from community_health.ingest import known_formats
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## What `ingest` reads", 1)[1].split("\n## ", 1)[0]
+    listed = re.findall(r"^\| `([a-z0-9_]+)` \|", section, flags=re.MULTILINE)
+    assert sorted(listed) == sorted(known_formats())
