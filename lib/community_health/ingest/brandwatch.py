@@ -52,6 +52,7 @@ from community_health.ingest.envelope import (
 )
 from community_health.ingest.registry import Probe, Reader, register
 from community_health.ingest.sheets import (
+    ROUNDED_NUMBER,
     SheetRows,
     arrow_text,
     extract_in,
@@ -82,8 +83,6 @@ COUNT_COLUMNS = {
 X_STATUS = r"(?:twitter|x)\.com/(?:[A-Za-z0-9_]{1,30}|i/web|i)/status(?:es)?/(\d{1,25})"
 #: Literal quotes (and a leading ``=``) some tools write around ids so that a spreadsheet keeps every digit.
 _QUOTED_ID = r"""^=?['"]*(.*?)['"]*$"""
-#: A long number a spreadsheet rounded and wrote in exponent notation (``1.845678901234568e+18``).
-_ROUNDED_ID = r"[0-9](?:\.[0-9]+)?[eE]\+?[0-9]+"
 DOMAIN_PLATFORMS = {
     "twitter.com": Platform.X,
     "x.com": Platform.X,
@@ -115,9 +114,9 @@ def is_header(cells: Sequence[str]) -> bool:
 def clean_ids(values: pd.Series) -> pd.Series:
     """Ids as exported, without the literal quotes some tools write around them (``"1845678901234567890"``);
     null where empty or where a spreadsheet rounded a long number into exponent notation
-    (``1.845678901234568e+18`` names no tweet: the row falls back to its link)."""
+    (``1.845678901234568e+18``, ``1,84568E+18``: names no tweet, the row falls back to its link)."""
     s = values.str.strip().str.replace(_QUOTED_ID, r"\1", regex=True).str.strip()
-    lost = fullmatch(s, _ROUNDED_ID) | ~s.str.len().fillna(0).astype(bool).to_numpy()
+    lost = fullmatch(s, ROUNDED_NUMBER) | ~s.str.len().fillna(0).astype(bool).to_numpy()
     return s.mask(pd.Series(lost, index=s.index))
 
 
@@ -242,4 +241,7 @@ def _read(unit: ExportUnit, ctx: ReadContext) -> ReadResult:
     return parse_brandwatch(unit.path.read_bytes(), ctx)
 
 
-READER = register(Reader(NAME, "Brandwatch mentions export, CSV or XLSX", Table.MESSAGES, _detect, _read))
+# version 2: dates, counts and ids as a spreadsheet re-saves them in its locale
+READER = register(
+    Reader(NAME, "Brandwatch mentions export, CSV or XLSX", Table.MESSAGES, _detect, _read, version=2)
+)

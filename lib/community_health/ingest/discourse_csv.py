@@ -45,9 +45,10 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from community_health.ingest.discourse_json import SMALL_ACTION, WHISPER, strip_html
-from community_health.ingest.envelope import ReadContext, ReadResult, Table, parse_dates, refused
+from community_health.ingest.envelope import ReadContext, ReadResult, Table, refused
+from community_health.ingest.localdates import month_first_by_convention
 from community_health.ingest.registry import Probe, Reader, register
-from community_health.ingest.sheets import SheetRows, load_sheet
+from community_health.ingest.sheets import SheetRows, dates_as_resaved, load_sheet
 from community_health.ingest.tabular import TableError
 from community_health.ingest.units import ExportUnit
 from community_health.schema import Kind, Messages, Platform
@@ -191,7 +192,17 @@ def parse_discourse_csv(data: bytes, ctx: ReadContext) -> ReadResult:
         rows, "reply_to_post_number", "the number of the post it answers, or nothing", required=False
     )
     raw_dates = rows.required("created_at", DATE_EXPECTED).str.replace(r"([+-]\d{2})$", r"\1:00", regex=True)
-    created, local = parse_dates(raw_dates, DATE_FORMATS, "UTC")
+    # a spreadsheet's re-save writes the dates in its locale's short format (23.12.2024 18:50)
+    created, local, note = dates_as_resaved(
+        raw_dates,
+        DATE_FORMATS,
+        "UTC",
+        month_first=month_first_by_convention(ctx.timezone),
+        source=ctx.source,
+        convention=f"usual for {ctx.timezone}",
+    )
+    if note is not None:
+        rows.notes.append(note)
     rows.checks.flag(
         (created.isna() & raw_dates.notna()).to_numpy(dtype=bool), "created_at", DATE_EXPECTED, raw_dates
     )
@@ -257,6 +268,11 @@ def _read(unit: ExportUnit, ctx: ReadContext) -> ReadResult:
 
 READER = register(
     Reader(
-        NAME, "Discourse Data Explorer CSV of posts (columns mapped by name)", Table.MESSAGES, _detect, _read
+        NAME,
+        "Discourse Data Explorer CSV of posts (columns mapped by name)",
+        Table.MESSAGES,
+        _detect,
+        _read,
+        version=2,  # dates, counts and ids as a spreadsheet re-saves them in its locale
     )
 )

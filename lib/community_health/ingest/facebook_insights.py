@@ -5,7 +5,9 @@ Countries, Languages, Posted, Audience Targeting, Lifetime Post Total Reach, ...
 video-posts file) in which some names repeat; **the second row is not data** but a description of each
 metric (``Lifetime: The total number of ...``): it is skipped and not counted as a row. ``Posted`` is
 ``02/14/2016 12:40:16 AM``, US order, in the page's local time: read in the client's time zone, which the
-ingest log reports as assumed.
+ingest log reports as assumed. A file re-saved by a spreadsheet holds its locale's short date
+(``14.02.2016 00:40``, ``14/02/2016 00:40``): one day/month order is taken for the whole file, US order
+when no date in it settles it (see ``sheets.dates_as_resaved``).
 
 Rows go to ``posts``:
 
@@ -114,7 +116,7 @@ def posts_from_table(table: RawTable, ctx: ReadContext) -> ReadResult:
             Table.POSTS, missing, "Post ID, Permalink, Post Message, Type, Posted, ..."
         )
     post_id = rows.matching("Post ID", r"\s*\d+(_\d+)?\s*", "a post id like 123456789_987654321")
-    created = rows.dates("Posted", POSTED_FORMATS, POSTED_EXPECTED, local_zone=ctx.timezone)
+    created = rows.dates("Posted", POSTED_FORMATS, POSTED_EXPECTED, local_zone=ctx.timezone, month_first=True)
     permalink = rows.text("Permalink")
     page = extract(permalink, PAGE)
     page_id = extract(post_id, r"^(\d+)_")
@@ -163,4 +165,7 @@ def _read(unit: ExportUnit, ctx: ReadContext) -> ReadResult:
     return parse_facebook_insights_posts(unit.path.read_bytes(), ctx)
 
 
-READER = register(Reader(NAME, "Facebook Page Insights post-level CSV", Table.POSTS, _detect, _read))
+# version 2: dates, counts and ids as a spreadsheet re-saves them in its locale
+READER = register(
+    Reader(NAME, "Facebook Page Insights post-level CSV", Table.POSTS, _detect, _read, version=2)
+)

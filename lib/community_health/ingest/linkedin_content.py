@@ -119,7 +119,9 @@ def _posts(table: RawTable, ctx: ReadContext) -> ReadResult:
     link = rows.required("Update link", LINK_EXPECTED)
     post_id = post_ids(link)
     rows.checks.flag((post_id.isna() & link.notna()).to_numpy(dtype=bool), "Update link", LINK_EXPECTED, link)
-    created = rows.dates("Created date", CREATED_FORMATS, CREATED_EXPECTED, local_zone=ctx.timezone)
+    created = rows.dates(
+        "Created date", CREATED_FORMATS, CREATED_EXPECTED, local_zone=ctx.timezone, month_first=True
+    )
     n = len(rows)
     reactions = "Likes" if rows.has("Likes") or not rows.has("Reactions") else "Reactions"
     return rows.finish(
@@ -239,4 +241,7 @@ def _read(unit: ExportUnit, ctx: ReadContext) -> ReadResult:
     return parse_linkedin_content(unit.path.read_bytes(), ctx)
 
 
-READER = register(Reader(NAME, "LinkedIn Page content export (.xls or .xlsx)", Table.POSTS, _detect, _read))
+# version 2: dates, counts and ids as a spreadsheet re-saves them in its locale
+READER = register(
+    Reader(NAME, "LinkedIn Page content export (.xls or .xlsx)", Table.POSTS, _detect, _read, version=2)
+)

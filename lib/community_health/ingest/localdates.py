@@ -278,6 +278,8 @@ def _naive(parts: NumericParts, day_first: bool) -> pd.Series:
     ok = (
         parts.matched
         & ~bad_hour
+        & (year > 1677)  # nanosecond timestamps end in 1677 and 2262: a year beyond (7011, a typo) is no date
+        & (year < 2262)
         & (month >= 1)
         & (month <= 12)
         & (day >= 1)

@@ -101,6 +101,11 @@ def _read(unit: ExportUnit, ctx: ReadContext) -> ReadResult:
 
 READER = register(
     Reader(
-        NAME, "Meltwater mentions export, UTF-16 tab-separated CSV or XLSX", Table.MESSAGES, _detect, _read
+        NAME,
+        "Meltwater mentions export, UTF-16 tab-separated CSV or XLSX",
+        Table.MESSAGES,
+        _detect,
+        _read,
+        version=2,  # dates, counts and ids as a spreadsheet re-saves them in its locale
     )
 )

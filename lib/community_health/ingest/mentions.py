@@ -238,7 +238,8 @@ class MentionRows:
         raw = self.text("date")
         time = self.text("time")
         if time.notna().any():
-            no_time = ~raw.str.contains(r"\d[:.]\d\d", na=False)
+            # a time of day starts the cell or follows a space or a T (the dots of 13.10.2026 are no time)
+            no_time = ~raw.str.contains(r"(?:^|[\sT])\d{1,2}[:.]\d\d(?![\d./-])", na=False)
             raw = raw.where(~(no_time & time.notna()), raw + " " + time)
         self.rows.flag(raw.isna().to_numpy(dtype=bool), column, self.layout.date_expected, raw)
         n = len(raw)

@@ -6,7 +6,9 @@ Follows, Comments, Saves``; **the set varies with the metrics chosen** (a Facebo
 ID, Page name, Title, Reactions, Total clicks, Views`` instead), so every column is found by name and any
 may be missing (its counts are then null, not zero); a file saved with a byte-order mark reads the same.
 ``Publish time`` is ``10/01/2025 14:05``, US order, with no zone: read in the client's time zone, which
-the ingest log reports as assumed. ``Date`` says which period the counts cover (``Lifetime``).
+the ingest log reports as assumed. A file re-saved by a spreadsheet holds its locale's short date
+(``03.10.2025 14:05``): one day/month order is taken for the whole file, US order when no date in it
+settles it (see ``sheets.dates_as_resaved``). ``Date`` says which period the counts cover (``Lifetime``).
 
 Rows go to ``posts``:
 
@@ -137,7 +139,9 @@ def parse_meta_business_suite(data: bytes, ctx: ReadContext) -> ReadResult:
     if missing:
         return rows.refuse_missing(Table.POSTS, missing, "Post ID, Account ID, Publish time, Permalink, ...")
     post_id = rows.matching("Post ID", r"\s*\d+(_\d+)?\s*", "a post id like 17912345678901234")
-    created = rows.dates("Publish time", PUBLISH_FORMATS, PUBLISH_EXPECTED, local_zone=ctx.timezone)
+    created = rows.dates(
+        "Publish time", PUBLISH_FORMATS, PUBLISH_EXPECTED, local_zone=ctx.timezone, month_first=True
+    )
     permalink = rows.text("Permalink")
     post_type = rows.text("Post type")
     default = Platform.INSTAGRAM if rows.has("Account username") else Platform.FACEBOOK
@@ -175,6 +179,6 @@ READER = register(
         Table.POSTS,
         _detect,
         _read,
-        version=2,  # the longer caption; "Reactions, Comments and Shares" as engagements
+        version=3,  # 2: the longer caption, "Reactions, Comments and Shares"; 3: spreadsheet re-saves
     )
 )

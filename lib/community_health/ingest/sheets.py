@@ -5,6 +5,7 @@ the columns it needs (with reasons naming the file, row and field), and hand bac
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -29,6 +30,12 @@ from community_health.ingest.envelope import (
     quarantine_frame,
     refused,
 )
+from community_health.ingest.localdates import (
+    day_month_order,
+    localize,
+    month_first_by_convention,
+    split_numeric,
+)
 from community_health.ingest.tabular import (
     HeaderTest,
     RawTable,
@@ -46,6 +53,13 @@ from community_health.ingest.tabular import (
 )
 
 COUNT_EXPECTED = "a whole number like 424 or 424.0"
+#: A long number a spreadsheet rounded and wrote in exponent notation (``1.845678901234568e+18``, or with
+#: the decimal comma of its locale, ``1,84568E+18``): the id it was is lost.
+ROUNDED_NUMBER = r"\s*-?[0-9](?:[.,][0-9]+)?[eE]\+?[0-9]+\s*"
+ROUNDED_EXPECTED = (
+    "{expected}; a spreadsheet saved this long number in exponent notation, which keeps only its first "
+    "digits, so the id is lost (export the file again, or import the column as text before saving it)"
+)
 
 
 #: White space Python's ``\s`` matches and Arrow's does not (vertical tab, file/group/record/unit separators).
@@ -134,6 +148,94 @@ def counts_with(
     return pd.Series(out), bad
 
 
+#: A date written with day and month first as numbers (``23.12.2016 18:50``, ``12/23/2016 6:50 PM``,
+#: ``23-12-2016``): how a spreadsheet writes a date it recognised, in its locale's short format, when it
+#: saves a file again.
+_NUMERIC_DATE = (
+    r"^\s*[0-9]{1,2}[./-][0-9]{1,2}[./-](?:[0-9]{2}|[0-9]{4})"
+    r"(?:\s+[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?(?:\s*[AaPp]\.?\s?[Mm]\.?)?)?\s*$"
+)
+_NUMERIC_DATE_ONLY = r"^\s*[0-9]{1,2}[./-][0-9]{1,2}[./-](?:[0-9]{2}|[0-9]{4})\.?\s*$"
+
+
+def numeric_dates(values: pd.Series) -> np.ndarray:
+    """Cells holding a date written day and month first as numbers, as a spreadsheet writes it
+    (``23.12.2016 18:50``, ``12/23/2016 6:50 PM``, ``2/10/2025``)."""
+    arr = pa.array(values.astype("str").reset_index(drop=True), type=pa.large_string(), from_pandas=True)
+    return pc.fill_null(pc.match_substring_regex(arr, _NUMERIC_DATE), False).to_numpy(zero_copy_only=False)
+
+
+def dates_as_resaved(
+    values: pd.Series, formats: Sequence[str], zone: str, *, month_first: bool, source: str, convention: str
+) -> tuple[pd.Series, np.ndarray, str | None]:
+    """Dates as an export writes them, or as a spreadsheet wrote them back in its locale's short format.
+
+    Cells with day and month first as numbers (``23.12.2016 18:50``, ``12/23/2016 6:50 PM``,
+    ``2/10/2025``: no export's own way but a re-saved file's, or a format with a fixed order such as
+    ``%m/%d/%Y``) take one day/month order for the whole column (see ``localdates``): the order their
+    values settle; else day first when none of them is written with ``/`` (no locale writes the month
+    first with dots or dashes); else ``month_first``. The others are read with ``formats``.
+
+    Returns
+    -------
+    dates, local, note
+        Dates in UTC (NaT where unreadable), the rows read as local time in ``zone``, and the sentence
+        for the ingest log when the order had to be assumed from the client's zone (else None).
+    """
+    s = values.reset_index(drop=True)
+    numeric = numeric_dates(s)
+    if not numeric.any():
+        dates, local = parse_dates(s, formats, zone)
+        return dates, local, None
+    dates, local = parse_dates(s.where(~numeric), formats, zone) if not numeric.all() else (None, None)
+    text = s[numeric].astype("str")
+    day_only = pc.fill_null(
+        pc.match_substring_regex(
+            pa.array(text, type=pa.large_string(), from_pandas=True), _NUMERIC_DATE_ONLY
+        ),
+        False,
+    ).to_numpy(zero_copy_only=False)
+    if day_only.any():
+        text = text.where(~day_only, text.str.strip().str.rstrip(".") + " 0:00")
+    parts = replace(split_numeric(text.tolist()), texts=s[numeric].tolist())  # notes quote the cells
+    slashed = bool(text.str.contains("/", regex=False).any())
+    order, naive = day_month_order(parts, chronological=False, month_first=month_first and slashed)
+    idx = np.flatnonzero(numeric)
+    if dates is None:
+        dates = pd.Series(pd.NaT, index=range(len(s)), dtype=pd.DatetimeTZDtype("ns", "UTC"))
+        local = np.zeros(len(s), dtype=bool)
+    dates = dates.copy()
+    dates.iloc[idx] = localize(naive, zone).array
+    local = local.copy()
+    local[idx] = naive.notna().to_numpy(dtype=bool)
+    return dates, local, order.note(source, convention) if convention else None
+
+
+#: Digits in groups of three after dots (``12.345``, ``1.250.000``): thousands as a spreadsheet writes them
+#: in a locale whose decimal mark is a comma.
+_DOTTED_THOUSANDS = r"^\s*[0-9]{1,3}(?:\.[0-9]{3})+\s*$"
+#: A dot followed by other than three digits (``424.0``, ``0.0345``): a column whose dots are decimal points.
+_DECIMAL_DOT = r"[0-9]\.(?:[0-9]{1,2}|[0-9]{4,})\s*$"
+
+
+def thousands_without_dots(values: pd.Series) -> pd.Series:
+    """A count column with the dots of ``12.345`` (thousands, as a de-DE, es-ES, it-IT, nl-NL or pt-BR
+    spreadsheet writes them) removed, when no cell of the column uses the dot as a decimal point
+    (``424.0``): a count is never fractional, so such a column's dots can only group thousands."""
+    arr = pa.array(values.astype("str").reset_index(drop=True), type=pa.large_string(), from_pandas=True)
+    # most columns hold no dot, or floats such as 424.0 (a decimal point): decided without a regex
+    if pc.any(pc.ends_with(arr, ".0")).as_py() or not pc.any(pc.match_substring(arr, ".")).as_py():
+        return values
+    dotted = pc.fill_null(pc.match_substring_regex(arr, _DOTTED_THOUSANDS), False)
+    if not pc.any(dotted).as_py():
+        return values
+    if pc.any(pc.fill_null(pc.match_substring_regex(arr, _DECIMAL_DOT), False)).as_py():
+        return values
+    out = arrow_text(pc.if_else(dotted, pc.replace_substring(arr, ".", ""), arr))
+    out.index = values.index
+    return out
+
+
 def load_sheet(data: bytes, is_header: HeaderTest, mapping: Mapping[str, str], what: str) -> RawTable:
     """The data rows of a CSV or XLSX export whose header passes ``is_header``.
 
@@ -188,6 +290,7 @@ class SheetRows:
         self.ctx = ctx
         self.checks = RowChecks(ctx.source, table.rows)
         self.assumed: np.ndarray = np.zeros(len(table.frame), dtype=bool)
+        self.notes: list[str] = []
 
     def __len__(self) -> int:
         return len(self.table.frame)
@@ -216,7 +319,17 @@ class SheetRows:
         """A required column whose cells must match ``pattern`` (a regular expression)."""
         s = self.required(name, expected)
         bad = s.notna().to_numpy(dtype=bool) & ~fullmatch(s, pattern)
+        if bad.any():
+            rounded = bad & fullmatch(s, ROUNDED_NUMBER)
+            self.flag(rounded, name, ROUNDED_EXPECTED.format(expected=expected), s)
         self.flag(bad, name, expected, s)
+        return s.str.strip()
+
+    def ids(self, name: str, expected: str) -> pd.Series:
+        """A required id column of any form; an id a spreadsheet rounded into exponent notation
+        (``3,45679E+18``) names nothing and its row is flagged."""
+        s = self.required(name, expected)
+        self.flag(fullmatch(s, ROUNDED_NUMBER), name, ROUNDED_EXPECTED.format(expected=expected), s)
         return s.str.strip()
 
     def counts(self, name: str) -> pd.Series:
@@ -224,7 +337,7 @@ class SheetRows:
         if not self.has(name):
             return null_counts(len(self))
         raw = self.table.frame[name]
-        counts, bad = counts_with(raw, counts_from_text, zero_fraction=True)
+        counts, bad = counts_with(thousands_without_dots(raw), counts_from_text, zero_fraction=True)
         self.flag(bad, name, COUNT_EXPECTED, raw)
         return counts.reset_index(drop=True)
 
@@ -237,10 +350,35 @@ class SheetRows:
         total = stacked.sum(axis=1, min_count=1)
         return total.astype("Int64")
 
-    def dates(self, name: str, formats: Sequence[str], expected: str, *, local_zone: str | None) -> pd.Series:
-        """A required date column into UTC; dates without a zone are read in ``local_zone``."""
+    def dates(
+        self,
+        name: str,
+        formats: Sequence[str],
+        expected: str,
+        *,
+        local_zone: str | None,
+        month_first: bool | None = None,
+    ) -> pd.Series:
+        """A required date column into UTC; dates without a zone are read in ``local_zone``.
+
+        Dates a spreadsheet wrote back in its locale's short format (``23.12.2016 18:50``) are read too,
+        with one day/month order for the whole column (:func:`dates_as_resaved`); ``month_first`` is the
+        export's own order when nothing in the file settles it (None: the convention of the client's
+        zone, and the ingest log says it was assumed).
+        """
         s = self.required(name, expected)
-        dates, local = parse_dates(s, formats, local_zone)
+        zone = local_zone or "UTC"
+        by_zone = month_first is None
+        dates, local, note = dates_as_resaved(
+            s,
+            formats,
+            zone,
+            month_first=month_first_by_convention(self.ctx.timezone) if by_zone else bool(month_first),
+            source=self.ctx.source,
+            convention=f"usual for {self.ctx.timezone}" if by_zone else "",
+        )
+        if note is not None:
+            self.notes.append(note)
         self.flag((dates.isna() & s.notna()).to_numpy(dtype=bool), name, expected, s)
         self.assumed |= local
         return dates
@@ -287,4 +425,12 @@ class SheetRows:
         quarantine = quarantine.sort_values("row", kind="stable").reset_index(drop=True)
         assumed = self.ctx.timezone if (self.assumed & ok).any() else None
         skipped = {**self.checks.skipped(), **(skipped or {})}
-        return ReadResult(table, frame, quarantine, self.table.rows_read, skipped, assumed_timezone=assumed)
+        return ReadResult(
+            table,
+            frame,
+            quarantine,
+            self.table.rows_read,
+            skipped,
+            assumed_timezone=assumed,
+            error=" ".join(self.notes) or None,
+        )

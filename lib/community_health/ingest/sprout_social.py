@@ -114,6 +114,7 @@ READER = register(
         Table.MESSAGES,
         _detect,
         _read,
+        version=2,  # dates, counts and ids as a spreadsheet re-saves them in its locale
     )
 )
 
@@ -156,8 +157,10 @@ def parse_sprout_social_posts(data: bytes, ctx: ReadContext) -> ReadResult:
             Table.POSTS, f"{ctx.source}: {exc}; this is not a readable Sprout Social Post Performance report."
         )
     rows = SheetRows(table, ctx)
-    created = rows.dates("Date", POST_DATE_FORMATS, POST_DATE_EXPECTED, local_zone=ctx.timezone)
-    post_id = rows.required("Post ID", "a post id").str.strip()
+    created = rows.dates(
+        "Date", POST_DATE_FORMATS, POST_DATE_EXPECTED, local_zone=ctx.timezone, month_first=True
+    )
+    post_id = rows.ids("Post ID", "a post id")
     link = rows.text("Link").str.strip()
     domain = extract(link, r"^(?:https?://)?([^/?#]+)").fillna("")
     by_link = platform_of(domain)
@@ -194,5 +197,6 @@ POSTS_READER = register(
         Table.POSTS,
         _detect_posts,
         _read_posts,
+        version=2,  # dates, counts and ids as a spreadsheet re-saves them in its locale
     )
 )

@@ -111,4 +111,7 @@ def _read(unit: ExportUnit, ctx: ReadContext) -> ReadResult:
     return parse_talkwalker(unit.path.read_bytes(), ctx)
 
 
-READER = register(Reader(NAME, "Talkwalker mentions export, CSV or XLSX", Table.MESSAGES, _detect, _read))
+# version 2: dates, counts and ids as a spreadsheet re-saves them in its locale
+READER = register(
+    Reader(NAME, "Talkwalker mentions export, CSV or XLSX", Table.MESSAGES, _detect, _read, version=2)
+)

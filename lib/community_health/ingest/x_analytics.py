@@ -143,7 +143,9 @@ def parse_x_analytics(data: bytes, ctx: ReadContext) -> ReadResult:
     if content:
         # A day with no time: midnight in the client's time zone.
         zone = ctx.timezone
-        created = rows.dates("Date", CONTENT_DATE_FORMATS, CONTENT_DATE_EXPECTED, local_zone=zone)
+        created = rows.dates(
+            "Date", CONTENT_DATE_FORMATS, CONTENT_DATE_EXPECTED, local_zone=zone, month_first=True
+        )
     else:
         zone = "UTC"
         created = rows.dates("time", ["%Y-%m-%d %H:%M %z", "ISO8601"], TIME_EXPECTED, local_zone=zone)
@@ -180,9 +182,9 @@ def _read(unit: ExportUnit, ctx: ReadContext) -> ReadResult:
     return parse_x_analytics(unit.path.read_bytes(), ctx)
 
 
-# version 2: "favorites" read as likes; the content export since 2024 read
+# version 2: "favorites" read as likes; the content export since 2024 read; 3: spreadsheet re-saves
 READER = register(
-    Reader(NAME, 'X/Twitter Analytics "Tweet activity" CSV', Table.POSTS, _detect, _read, version=2)
+    Reader(NAME, 'X/Twitter Analytics "Tweet activity" CSV', Table.POSTS, _detect, _read, version=3)
 )
 
 

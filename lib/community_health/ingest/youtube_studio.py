@@ -57,11 +57,11 @@ from community_health.ingest.envelope import (
     Table,
     empty_frame,
     empty_quarantine,
-    parse_dates,
     refused,
 )
+from community_health.ingest.localdates import month_first_by_convention
 from community_health.ingest.registry import Probe, Reader, register
-from community_health.ingest.sheets import SheetRows, load_sheet
+from community_health.ingest.sheets import SheetRows, dates_as_resaved, load_sheet
 from community_health.ingest.tabular import HeaderTest, TableError, decode, locate_header
 from community_health.ingest.units import ExportUnit, FileBundle
 from community_health.schema import Platform, Posts
@@ -253,10 +253,22 @@ def english_months(values: pd.Series) -> pd.Series:
 def publish_dates(rows: SheetRows, timezone: str) -> pd.Series:
     """``Video publish time`` as midnight in ``timezone``, in UTC; rows that hold no date are flagged.
 
-    A file re-saved by a day-first spreadsheet reads ``02-10-2025`` (day first) for ``Oct 2, 2025``.
+    A file re-saved by a spreadsheet reads ``02-10-2025``, ``02.10.2025`` (day first) or ``02/10/2025``,
+    ``10/2/2025`` for ``Oct 2, 2025``: one day/month order for the whole file (see
+    :func:`~community_health.ingest.sheets.dates_as_resaved`).
     """
     raw = rows.required("Video publish time", PUBLISH_EXPECTED)
-    dates, local = parse_dates(english_months(raw), PUBLISH_FORMATS, timezone)
+    # Studio writes "Oct 2, 2025"; numeric dates are a spreadsheet's re-save, in the order of its locale
+    dates, local, note = dates_as_resaved(
+        english_months(raw),
+        PUBLISH_FORMATS,
+        timezone,
+        month_first=month_first_by_convention(timezone),
+        source=rows.ctx.source,
+        convention=f"usual for {timezone}",
+    )
+    if note is not None:
+        rows.notes.append(note)
     rows.checks.flag(
         (dates.isna() & raw.notna()).to_numpy(dtype=bool), "Video publish time", PUBLISH_EXPECTED, raw
     )
@@ -488,6 +500,6 @@ READER = register(
         Table.POSTS,
         _detect,
         _read,
-        version=2,  # videos with no publish time skipped, tables by dimension recognised
+        version=3,  # 2: unpublished videos skipped, tables by dimension; 3: spreadsheet re-saves
     )
 )
