@@ -3,11 +3,9 @@ newer generations of X Analytics, and other quirks of real exports, each in a fi
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 
-from community_health.ingest import Probe, ReadContext, ReadResult, detect
+from community_health.ingest import Probe, ReadContext, detect
 from community_health.ingest.facebook_page_level import SERIES_SKIP_REASON, parse_facebook_insights_page_daily
 from community_health.ingest.meta_business_suite import parse_meta_business_suite
 from community_health.ingest.units import ExportUnit
@@ -19,26 +17,7 @@ from community_health.ingest.youtube_studio import (
     parse_youtube_csv,
 )
 from community_health.schema import Posts
-
-FIXTURES = Path(__file__).parent / "fixtures"
-MADRID = "Europe/Madrid"
-
-
-def utc(text: str) -> pd.Timestamp:
-    return pd.Timestamp(text, tz="UTC")
-
-
-def read(parse, relpath: str, *, source: str | None = None, timezone: str = MADRID) -> ReadResult:
-    data = (FIXTURES / relpath).read_bytes()
-    return parse(data, ReadContext(source or f"exports/{relpath}", timezone, {}))
-
-
-def by_id(frame: pd.DataFrame, key: str = Posts.post_id) -> pd.DataFrame:
-    return frame.set_index(key, drop=False)
-
-
-def assert_balanced(result: ReadResult) -> None:
-    assert result.rows_read == len(result.frame) + len(result.quarantine) + result.skipped_total
+from test_ingest_post_readers import FIXTURES, MADRID, assert_balanced, by_id, read, utc
 
 
 def detected(relpath: str) -> str | None:
