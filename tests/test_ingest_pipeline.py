@@ -478,3 +478,11 @@ def test_tables_written_together_land_only_when_every_one_was_written(tmp_path: 
         writer.write(pd.DataFrame({"n": [7, 8, 9]}), tmp_path / "a.parquet")
         writer.finish()
     assert pd.read_parquet(tmp_path / "a.parquet")["n"].tolist() == [7, 8, 9]
+
+
+def test_the_summary_lists_the_known_formats_once_however_many_files_are_not_recognised(tmp_path: Path):
+    cfg = make_client(tmp_path, "broken/unknown_meeting_notes.txt")
+    shutil.copy(FIXTURES / "broken/unknown_meeting_notes.txt", cfg.paths.exports / "more_notes.txt")
+    text = str(ingest_client(cfg))
+    assert text.count("Known formats:") == 1 and text.count("is not in a format this workbook reads") == 2
+    assert all(name in text.split("Known formats:", 1)[1] for name in known_formats())

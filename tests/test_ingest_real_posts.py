@@ -158,3 +158,11 @@ def test_x_analytics_figures_by_day_are_recognised_and_their_days_skipped():
     for path in sorted((FIXTURES / "x_analytics").glob("x_analytics_*.csv")):
         if "by_day" not in path.name:  # the posts' exports stay X Tweet activity
             assert detected(f"x_analytics/{path.name}") == "x_analytics", path.name
+
+
+def test_dates_written_with_dots_are_day_first_without_a_note_to_check_them():
+    """``05.09.2025`` is the fifth of September wherever it was written (no locale writes the month
+    first with dots): read so, and the ingest log has nothing for a person to check."""
+    result = read(parse_youtube_csv, "youtube/youtube_tabellendaten_german_headers_dot_dates.csv")
+    assert result.error is None
+    assert utc("2025-09-04 22:00") in set(result.frame[Posts.created_at])  # 05.09.2025, Madrid midnight

@@ -77,7 +77,7 @@ from community_health.ingest.envelope import (
     refused,
 )
 from community_health.ingest.registry import Probe, Reader, describe_formats, detect, get_reader, readers
-from community_health.ingest.report import IngestReport
+from community_health.ingest.report import KNOWN_FORMATS, IngestReport
 from community_health.ingest.store import (
     LOG_COLUMNS,
     STORE_VERSION,
@@ -195,7 +195,7 @@ def unrecognised_message(relpath: str) -> str:
     """The ingest log's error for an export no reader recognises."""
     return (
         f"{relpath} is not in a format this workbook reads, so it was left out (the other exports were "
-        f"read). Known formats: {describe_formats()}."
+        f"read). {KNOWN_FORMATS} {describe_formats()}."
     )
 
 

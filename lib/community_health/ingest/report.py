@@ -24,6 +24,10 @@ def _day(value: object, timezone: str | None = None) -> str:
         return ""
 
 
+#: Ends the error of an export no reader recognises, before the list of the formats there are.
+KNOWN_FORMATS = "Known formats:"
+
+
 def _count(value: object) -> str:
     return "" if value is None or value is pd.NA else str(int(value))  # type: ignore[call-overload]
 
@@ -105,8 +109,13 @@ class IngestReport:
             lines.append("Skipped (not community content):")
             lines += [f"  {r.file}: {r.skipped_reasons}" for r in skipped.itertuples()]
         if len(self.errors):
-            lines.append("Problems:")
-            lines += [f"  {e}" for e in self.errors["error"]]
+            # the list of known formats that ends each "not recognised" error is printed once, below
+            errors = [str(e).split(KNOWN_FORMATS, 1) for e in self.errors["error"]]
+            lines.append("Problems and notes:")
+            lines += [f"  {e[0].rstrip()}" for e in errors]
+            known = next((e[1] for e in errors if len(e) > 1), None)
+            if known is not None:
+                lines.append(f"{KNOWN_FORMATS} {known.strip()}")
         if f["quarantined"].sum():
             lines.append(f"Quarantined rows and their reasons: {self.store / 'quarantine.parquet'}")
         return "\n".join(lines)

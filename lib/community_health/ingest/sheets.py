@@ -208,7 +208,8 @@ def dates_as_resaved(
     dates.iloc[idx] = localize(naive, zone).array
     local = local.copy()
     local[idx] = naive.notna().to_numpy(dtype=bool)
-    return dates, local, order.note(source, convention) if convention else None
+    # dates written with dots or dashes are day first in every locale: only a slash leaves it open
+    return dates, local, order.note(source, convention) if convention and slashed else None
 
 
 #: Digits in groups of three after dots (``12.345``, ``1.250.000``): thousands as a spreadsheet writes them
