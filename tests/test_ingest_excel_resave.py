@@ -38,7 +38,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from community_health.ingest import ReadContext
+from community_health.ingest import Probe, ReadContext, detect
 from community_health.ingest.brandwatch import parse_brandwatch
 from community_health.ingest.discord_csv import parse_discord_csv
 from community_health.ingest.discourse_csv import parse_discourse_csv
@@ -48,6 +48,7 @@ from community_health.ingest.meta_business_suite import parse_meta_business_suit
 from community_health.ingest.sprout_social import parse_sprout_social, parse_sprout_social_posts
 from community_health.ingest.tabular import decode
 from community_health.ingest.talkwalker import parse_talkwalker
+from community_health.ingest.units import ExportUnit
 from community_health.ingest.x_analytics import parse_x_analytics
 from community_health.ingest.youtube_studio import parse_youtube_csv
 from community_health.schema import Messages, Posts
@@ -113,7 +114,9 @@ LOCALES = {
     "it-IT": Locale("it-IT", ";", ",", ".", ".", "{d:02}/{m:02}/{Y}", "Europe/Rome"),
     "nl-NL": Locale("nl-NL", ";", ",", ".", ".", "{d}-{m}-{Y}", "Europe/Amsterdam"),
 }
-SAVES = ("CSV (comma delimited)", "CSV UTF-8", "Unicode Text")
+SAVES = ("CSV (comma delimited)", "CSV UTF-8", "Unicode Text", "CSV (Macintosh)")
+#: The code page of the saves that are not Unicode (characters outside it are written ``?``).
+CODE_PAGE = {"CSV (comma delimited)": "cp1252", "CSV (Macintosh)": "mac_roman"}
 
 
 @dataclass(frozen=True)
@@ -133,7 +136,7 @@ class Quirks:
 
     @property
     def unicode(self) -> bool:
-        return self.save != "CSV (comma delimited)"
+        return self.save not in CODE_PAGE
 
 
 quirks = st.builds(
@@ -317,7 +320,9 @@ def resave(original: bytes, sep: str, q: Quirks) -> Resaved:
         else:
             writer.writerow(cells)
     body = buffer.getvalue()
-    if q.save == "CSV (comma delimited)":
+    if q.save == "CSV (Macintosh)":  # Excel for Mac: a carriage return alone ends a line, Mac Roman
+        data = body.replace("\r\n", "\r").encode("mac_roman", errors="replace")
+    elif q.save == "CSV (comma delimited)":
         data = body.encode("cp1252", errors="replace")
     elif q.save == "CSV UTF-8":
         data = codecs.BOM_UTF8 + body.encode("utf-8")
@@ -346,7 +351,7 @@ def _as_saved(value: object, q: Quirks) -> object:
     """Text as the save's encoding keeps it (the ANSI code page writes ``?`` for what it lacks)."""
     if not isinstance(value, str) or q.unicode:
         return value
-    return value.encode("cp1252", errors="replace").decode("cp1252")
+    return value.encode(CODE_PAGE[q.save], errors="replace").decode(CODE_PAGE[q.save])
 
 
 def _id_column(frame: pd.DataFrame) -> str:
@@ -454,6 +459,31 @@ def test_every_export_resaved_in_every_locale_reads_back(rel, locale):
         pad_rows=False,
     )
     assert_reads_back(rel, q)
+
+
+@pytest.mark.parametrize("rel", sorted(EXPORTS))
+def test_every_export_saved_by_excel_for_mac_is_recognised_and_reads_back(rel, tmp_path):
+    """Excel for Mac's "CSV (Macintosh)": a carriage return alone ends each line (a line feed breaks a
+    line inside a cell) and the characters are Mac Roman. Recognised as the export it was, and read
+    back the same, accented names included."""
+    q = Quirks(
+        LOCALES["en-US"],
+        "CSV (Macintosh)",
+        keep_seconds=True,
+        am_pm=True,
+        ids_as_text=True,
+        exponent_digits=5,
+        percent_as_fraction=False,
+        offset_dates_recognised=False,
+        quote_all=False,
+        pad_rows=False,
+    )
+    assert_reads_back(rel, q)
+    saved = tmp_path / Path(rel).name
+    saved.write_bytes(resave((FIXTURES / rel).read_bytes(), EXPORTS[rel][1], q).data)
+    original = detect(Probe(ExportUnit(FIXTURES / rel, f"exports/{Path(rel).name}")))
+    assert original is not None
+    assert detect(Probe(ExportUnit(saved, f"exports/{saved.name}"))) is original
 
 
 # ---------------------------------------------------------------------------------------------------

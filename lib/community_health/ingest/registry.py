@@ -22,6 +22,7 @@ from community_health.ingest.tabular import (
     is_xlsx,
     locate_header,
     locate_header_in_records,
+    mac_csv,
     xlsx_records,
 )
 from community_health.ingest.units import ExportUnit, FileBundle
@@ -55,7 +56,7 @@ class Probe:
         """The first bytes of a file (empty for a folder)."""
         if self.unit.is_folder:
             return b""
-        return FileBundle(self.unit.path).head(HEAD_BYTES)
+        return mac_csv(FileBundle(self.unit.path).head(HEAD_BYTES), partial=True)
 
     @cached_property
     def is_xlsx(self) -> bool:

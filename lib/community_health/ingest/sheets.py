@@ -45,6 +45,7 @@ from community_health.ingest.tabular import (
     locate_header,
     locate_header_in_records,
     locate_header_utf8,
+    mac_csv,
     read_delimited,
     read_delimited_utf8,
     read_records,
@@ -262,7 +263,7 @@ def load_sheet(data: bytes, is_header: HeaderTest, mapping: Mapping[str, str], w
         if index is None:
             raise TableError(f"no header row with the columns {what} in the first rows of the first sheet")
         return read_records(records, index, mapping)
-    raw = utf8_bytes(data)
+    raw = utf8_bytes(data := mac_csv(data))
     if raw is not None:
         found = locate_header_utf8(raw, is_header, mapping)
         if found is None:

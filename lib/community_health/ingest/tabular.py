@@ -94,6 +94,38 @@ def utf8_bytes(data: bytes) -> bytes | None:
     return raw
 
 
+#: How zip (and xlsx), gzip and Excel 97-2003 files start.
+_BINARY_MAGIC = (b"PK", b"\x1f\x8b", b"\xd0\xcf\x11\xe0")
+
+
+def mac_csv(data: bytes, *, partial: bool = False) -> bytes:
+    """A text export Excel for Mac saved as "CSV (Macintosh)" (every line ended by a carriage return
+    alone, a line break inside a cell a line feed, characters in Mac Roman) as the same text with line
+    feeds, in UTF-8 when it was not UTF-8 already; any other bytes as they are.
+
+    Parameters
+    ----------
+    data
+        The file's bytes, or its first bytes (``partial``: a character cut at the end is no sign that
+        the bytes are not UTF-8).
+    """
+    if b"\r" not in data or b"\r\n" in data or b"\x00" in data or data.startswith(_BINARY_MAGIC):
+        return data  # (UTF-16 text and binary files hold zero bytes)
+    line_feed = data.find(b"\n")
+    if 0 <= line_feed < data.find(b"\r"):  # line feeds end the lines (a stray carriage return in a cell)
+        return data
+    data = data.replace(b"\r", b"\n")
+    whole = data
+    if partial:
+        for cut in range(min(4, len(data)) + 1):
+            if utf8_bytes(data[: len(data) - cut]) is not None:
+                return data
+        whole = b""
+    if whole and utf8_bytes(whole) is not None:
+        return data
+    return data.decode("mac_roman").encode("utf-8")
+
+
 def is_xlsx(data: bytes) -> bool:
     """Whether the bytes are an Office Open XML workbook (``.xlsx``)."""
     if not data.startswith(b"PK"):
