@@ -22,7 +22,8 @@ author      ``user`` (``bot_id`` for a bot message; ``comment.user`` for an old 
             or ``username``
 bots        ``bot_message``, a ``bot_id``, ``USLACKBOT``, or ``is_bot`` in ``users.json``
 created_at  ``ts`` (epoch seconds, UTC), to the microsecond
-text        ``text`` with ``<@U…>`` mentions, ``<#C…|name>`` channels, ``<url|label>`` links, special
+text        ``text`` with ``<@U…>`` mentions, ``<#C…|name>`` channels (``<#C…|>``, as exports since about
+            2021 write them, and ``<#C…>`` named from the channel listings), ``<url|label>`` links, special
             mentions (``<!here>``, ``<!here|@here>``, ``<!subteam^S1|@eng>``) and dates (``<!date^…|Feb
             18, 2014>``, read as the text Slack shows) made readable; for an empty text, the
             attachments' text, or the file comment
@@ -247,16 +248,18 @@ def _users_of(
     return users
 
 
-def _markup(name_of: Callable[[str, str], str]) -> Callable[[re.Match[str]], str]:
+def _markup(
+    name_of: Callable[[str, str], str], channel_of: Callable[[str, str], str] | None = None
+) -> Callable[[re.Match[str]], str]:
     """The replacement of one piece of Slack markup (a match of ``_MARKUP``), user ids named by
-    ``name_of(id, default)``."""
+    ``name_of(id, default)`` and channel ids without a label by ``channel_of(id, default)``."""
 
     def sub(match: re.Match[str]) -> str:
         sigil, target, label = match.groups()
         if sigil == "@":
             return "@" + (label or name_of(target, target))
-        if sigil == "#":
-            return "#" + (label or target)
+        if sigil == "#":  # <#C1|>: newer exports leave the label empty, the channel listings name it
+            return "#" + (label or (channel_of(target, target) if channel_of else target))
         if sigil == "!":
             command = target.split("^")[0]
             if command == "date":  # <!date^1392734382^{date_short}|Feb 18, 2014>: the text Slack shows
@@ -268,12 +271,13 @@ def _markup(name_of: Callable[[str, str], str]) -> Callable[[re.Match[str]], str
     return sub
 
 
-def readable(text: str, user_names: Mapping[str, str]) -> str:
-    """Slack markup made readable: ``<@U024BE7LH>`` -> ``@Name``, ``<#C1|general>`` -> ``#general``,
+def readable(text: str, user_names: Mapping[str, str], channel_names: Mapping[str, str] | None = None) -> str:
+    """Slack markup made readable: ``<@U024BE7LH>`` -> ``@Name``, ``<#C1|general>`` -> ``#general``
+    (``<#C1|>`` and ``<#C1>`` -> ``#general`` when ``channel_names`` names ``C1``, else ``#C1``),
     ``<http://x|label>`` -> ``label``, ``<!here>`` and ``<!here|@here>`` -> ``@here``,
     ``<!subteam^S1|@eng>`` -> ``@eng``, ``<!date^1392734382^{date}|Feb 18, 2014>`` -> ``Feb 18, 2014``;
     ``&lt;``/``&gt;``/``&amp;`` decoded."""
-    return _with_markup_replaced(text, _markup(user_names.get))
+    return _with_markup_replaced(text, _markup(user_names.get, channel_names.get if channel_names else None))
 
 
 def _with_markup_replaced(text: str, sub: Callable[[re.Match[str]], str]) -> str:
@@ -436,9 +440,12 @@ class _Days:
     :func:`_author`. Events that are not content are only counted.
     """
 
-    def __init__(self, user_names: dict[str, str], bot_users: set[str]) -> None:
+    def __init__(
+        self, user_names: dict[str, str], bot_users: set[str], channel_names: Mapping[str, str] | None = None
+    ) -> None:
         self.user_names = user_names
         self.bot_users = bot_users
+        self.names_of_channels = channel_names or {}
         self.files: list[str] = []
         self.data: list[bytes] = []
         self.sizes: list[int] = []
@@ -553,7 +560,7 @@ class _Days:
 
     def readable(self, texts: list[str | None]) -> None:
         """:func:`readable` of the texts with markup or entities, in place (while they are at hand)."""
-        sub = _markup(self.user_names.get)
+        sub = _markup(self.user_names.get, self.names_of_channels.get)
         for i in [i for i, t in enumerate(texts) if t is not None and ("<" in t or "&" in t)]:
             texts[i] = _with_markup_replaced(texts[i], sub)
 
@@ -638,6 +645,7 @@ def parse_slack_export(files: Mapping[str, bytes], ctx: ReadContext) -> ReadResu
     users = _users_of(files, present, root + "users.json", notes, ctx.source)
     user_names, bot_users = users.names, users.bots
     folders: dict[str, tuple[str, str]] = {}  # folder -> (channel id, channel name)
+    channel_names: dict[str, str] = {}  # channel id -> name, for mentions written <#C1|>
     for listing in CHANNEL_LISTS:
         for ch in _list_of_objects(files, present, root + listing, notes, ctx.source):
             cid = text_or_none(ch.get("id"))
@@ -646,8 +654,10 @@ def parse_slack_export(files: Mapping[str, bytes], ctx: ReadContext) -> ReadResu
                 continue
             folder = cid if listing == "dms.json" else (name or cid)
             folders.setdefault(folder, (cid, name or cid))
+            if name and listing in ("channels.json", "groups.json"):  # direct messages have no name to show
+                channel_names.setdefault(cid, name)
 
-    days = _Days(user_names, bot_users)
+    days = _Days(user_names, bot_users, channel_names)
     for name in names:
         if not name.startswith(root):
             continue
