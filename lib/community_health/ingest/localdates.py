@@ -36,9 +36,10 @@ _NO_MARKS = dict.fromkeys(map(ord, _MARKS))
 _SPACES = {0x00A0: " ", 0x2007: " ", 0x2009: " ", 0x202F: " "}
 
 #: A numeric date and time, in any order of day, month and year, with an optional 12-hour marker; the
-#: time may follow a word for "at" (Finnish ``13.6.2018 klo 21.25.15``, Danish and Norwegian ``kl.``).
+#: time may follow a word for "at" (Finnish ``13.6.2018 klo 21.25.15``, Danish and Norwegian ``kl.``, French
+#: ``12/03/2019 à 14:05``).
 NUMERIC_DATETIME = (
-    r"(?P<a>\d{1,4})[./-](?P<b>\d{1,2})[./-](?P<c>\d{2}|\d{4})\.?,?\s*(?:kl(?:o|\.)?\s+)?"
+    r"(?P<a>\d{1,4})[./-](?P<b>\d{1,2})[./-](?P<c>\d{2}|\d{4})\.?,?\s*(?:(?:kl(?:o|\.)?|à)\s+)?"
     r"(?P<H>\d{1,2})[:.](?P<M>\d{2})(?:[:.](?P<S>\d{2})(?:[.,](?P<f>\d{1,9}))?)?"
     r"(?:\s*(?P<ampm>[aApP]\.?\s?[mM]\.?))?"
 )

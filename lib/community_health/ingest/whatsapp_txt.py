@@ -37,7 +37,8 @@ author       the sender as shown, invisible marks and the ``~`` before a sender 
              (``~ Lena``) removed; a phone number (``+34 600 12 34 56``) is the id in digits
              (``+34600123456``) and the name as shown
 text         the message with its continuation lines; a media placeholder (``<Media omitted>``,
-             ``image omitted``, ``<attached: ...>``, German ``Bild weggelassen``, ``<Anhang: ...>``)
+             ``image omitted``, ``<attached: ...>``, German ``Bild weggelassen``, Dutch ``afbeelding
+             weggelaten``, ``<Anhang: ...>``, a document's name before ``Dokument weggelassen``)
              leaves no text (the message is kept: the member wrote something); ``<This message was
              edited>`` is removed
 ===========  ======================================================================================
@@ -95,19 +96,23 @@ ORPHAN = "the line does not start with a date and a sender, and no message comes
 
 _ENCRYPTION = re.compile(
     r"end-to-end encrypted|cifrados de extremo a extremo|Ende-zu-Ende|chiffrés de bout en bout|"
-    r"criptografia de ponta a ponta|crittografia end-to-end|crittografati end-to-end",
+    r"criptografia de ponta a ponta|crittografia end-to-end|crittografati end-to-end|end-to-end versleuteld|"
+    r"uçtan uca şifreli|terenkripsi secara end-to-end|сквозным шифрованием|szyfrowane end-to-end",
     re.IGNORECASE,
 )
 # The notice itself, as the whole text of a line that names a sender: exports that lost their marks (or
 # iOS exports from before the marks) show it like a member's message.
 _ENCRYPTION_NOTICE = re.compile(
-    r"^(?:Messages|Los mensajes|Nachrichten|Les messages|As mensagens|I messaggi)\b[^\n]{0,80}?"
+    r"^(?:Messages|Los mensajes|Nachrichten|Les messages|As mensagens|I messaggi|Berichten|Mesajlar|Pesan|"
+    r"Сообщения|Wiadomości)\b[^\n]{0,80}?"
     rf"(?:{_ENCRYPTION.pattern})[^\n]*$",
     re.IGNORECASE,
 )
 _MEMBERSHIP = re.compile(
     r"\b(?:joined using this group['’]s invite link|joined|left|added|removed|was removed|se unió|salió|"
-    r"añadió|eliminó|beigetreten|hinzugefügt|verlassen|entfernt|a rejoint|est parti|a ajouté|a retiré)\b",
+    r"añadió|eliminó|beigetreten|hinzugefügt|verlassen|entfernt|a rejoint|est parti|a ajouté|a retiré|"
+    r"toegevoegd|heeft de groep verlaten|is lid geworden|adicionou|saiu|entrou|ha aggiunto|è uscito|"
+    r"si è unito|ekledi|ayrıldı|katıldı)\b",
     re.IGNORECASE,
 )
 _SETTINGS = re.compile(
@@ -115,7 +120,13 @@ _SETTINGS = re.compile(
     r"the group settings|their phone number|to)|created (?:the )?group|created this group|"
     r"deleted this group['’]s icon|cambió|creó el grupo|pinned a message|now an admin|no longer an admin|"
     r"disappearing messages|security code|código de seguridad|Sicherheitsnummer|business account|"
-    r"changed the settings",
+    r"changed the settings|"
+    r"die Gruppe\b.{0,80}?\berstellt|Gruppe erstellt|Gruppenbild|Gruppenbeschreibung|Gruppenbetreff|"
+    r"Gruppeneinstellungen|heeft de groep\b.{0,80}?\baangemaakt|heeft deze groep aangemaakt|groepsafbeelding|"
+    r"groepsbeschrijving|groepsonderwerp|criou o grupo|criou este grupo|(?:mudou|alterou) (?:a imagem|o nome|"
+    r"a descrição|o assunto)|ha creato il gruppo|ha cambiato (?:l['’]immagine|il nome|la descrizione|"
+    r"l['’]oggetto)|a créé (?:le|ce) groupe|a modifié (?:l['’]icône|le nom|la description|le sujet)|"
+    r"grubu oluşturdu|grup simgesini|grup açıklamasını|grubun adını",
     re.IGNORECASE,
 )
 _SUBJECT_CHANGE = re.compile(
@@ -134,20 +145,28 @@ _DELETED = re.compile(
     r"^(?:This message was deleted|You deleted this message|Se eliminó este mensaje|Eliminaste este mensaje|"
     r"Diese Nachricht wurde gelöscht|Du hast diese Nachricht gelöscht|Ce message a été supprimé|"
     r"Vous avez supprimé ce message|Mensagem apagada|Você apagou esta mensagem|"
-    r"Questo messaggio è stato eliminato|Hai eliminato questo messaggio)\.?$",
+    r"Questo messaggio è stato eliminato|Hai eliminato questo messaggio|Dit bericht is verwijderd|"
+    r"Je hebt dit bericht verwijderd|U hebt dit bericht verwijderd|Bu mesaj silindi|Bu mesajı sildiniz|"
+    r"Pesan ini telah dihapus|Anda menghapus pesan ini)\.?$",
     re.IGNORECASE,
 )
+# iOS shows a document with its name (and its page count) before the placeholder:
+# ``Herbstkarte.pdf • 2 Seiten Dokument weggelassen``.
+_FILE_SHOWN = r"(?:\S[^\n]*?\.\w{1,5}(?: • [^•\n]*?)?\s)?"
 _MEDIA = re.compile(
     r"^(?:<Media omitted>|<Medien ausgeschlossen>|<Multimedia omitido>|<Archivo omitido>|<Médias omis>|"
     r"<Arquivo de mídia oculto>|<Mídia oculta>|<Media omessi>|<Media weggelaten>|<Medya atlanmış>|"
-    r"<Без медиафайлов>|"
+    r"<Без медиафайлов>|<Medya dahil edilmedi>|<Media tidak disertakan>|"
     r"<\s?attached: [^>]*>|<adjunto: [^>]*>|<Anhang: [^>]*>|(?-i:null)|"  # Android's view-once media: "null"
     r".*\b(?:image|video|audio|sticker|GIF|document|Contact card) omitted|"
+    rf"{_FILE_SHOWN}(?:"  # the localised placeholders, after a document's name when there is one
     r"(?:imagen|video|audio|sticker|documento|GIF|tarjeta de contacto) omitid[oa]|"  # imagen omitida
     r"(?:Bild|Video|Audio|Sticker|GIF|Dokument|Kontaktkarte) weggelassen|"
+    r"(?:afbeelding|video|audio|sticker|GIF|document|contactkaart) weggelaten|"
     r"imagem ocultada|imagem oculta|(?:vídeo|áudio|documento) omitido|figurinha omitida|"
-    r"immagine omessa|(?:video|audio|documento|sticker) omesso|image omise|"
-    r".+\.\w{2,5} \((?:file attached|archivo adjunto|Datei angehängt)\))"
+    r"immagine omessa|(?:video|audio|documento|sticker) omesso|image omise)|"
+    r".+\.\w{2,5} \((?:file attached|archivo adjunto|Datei angehängt|fichier joint|bestand bijgevoegd|"
+    r"arquivo anexado|file allegato|dosya ekli)\))"
     r"\s*",
     re.IGNORECASE,
 )
