@@ -47,6 +47,8 @@ def test_number_formats():
     assert format_value(1234567, "int") == "1,234,567"
     assert format_value(0.1234, "pct") == "12.3%"
     assert format_value(None, "int") == "–"
+    assert format_value(pd.NaT, "date") == "–"  # a format whose every file was refused has no dates
+    assert format_value(pd.Timestamp("2026-10-13"), "date") == "13 Oct 2026"
     assert format_hours(0.5) == "30 min"
     assert format_hours(5.25) == "5.2 h"
     assert format_hours(72) == "3.0 days"

@@ -53,3 +53,29 @@ def test_tables_of_another_store_or_missing_ones_go_through_the_ingest(data: Pat
 
 def _refuse(*_args, **_kwargs):
     raise AssertionError("the tables were checked against the exports again")
+
+
+def test_files_not_read_or_read_with_a_note_are_named_in_the_data_quality_appendix(tmp_path: Path):
+    """A file in no known format, a file cut off, and a file whose day/month order was assumed: each is
+    named in the appendix with what the ingest said (without the list of every format), and the table of
+    sources counts the unrecognised file, so its files add up to the total the appendix gives."""
+    from community_health.ingest.report import KNOWN_FORMATS
+
+    assert sections._KNOWN_FORMATS == KNOWN_FORMATS
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data" / "demo", data / "demo", ignore=shutil.ignore_patterns("normalised"))
+    fixtures = ROOT / "tests" / "fixtures"
+    exports = data / "demo" / "exports"
+    shutil.copy(fixtures / "broken" / "unknown_meeting_notes.txt", exports / "meeting <i>notes.txt")
+    shutil.copy(fixtures / "broken" / "truncated_json.json", exports / "truncated_json.json")
+    shutil.copy(fixtures / "whatsapp" / "whatsapp_ambiguous_day_month.txt", exports / "whatsapp_chat.txt")
+    report = open_report("demo", PERIOD, data_dir=data)
+    html = report.data_quality().html
+    assert "Files not read, or read with a note to check (3)" in html
+    assert "meeting &lt;i&gt;notes.txt" in html and "<i>notes" not in html  # a file's name is text
+    assert "is not in a format this workbook reads" in html and KNOWN_FORMATS not in html
+    assert "is cut off" in html and "read both as day/month and as month/day" in html
+    assert ">not recognised<" in html
+    log = report.ingest_log
+    assert int(log["format"].isna().sum()) == 1
+    assert f"{len(log):,} export files" in html

@@ -173,7 +173,7 @@ class Column:
 
 def format_value(value: object, fmt: str) -> str:
     """Consistent number formats: thousands separators, percentages, durations in h or min."""
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
         return "–"
     if fmt == "int":
         return f"{round(float(value)):,}"

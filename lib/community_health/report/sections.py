@@ -1223,7 +1223,8 @@ class Report:
             "content (joins, pins, deleted posts). Every row read is accounted for."
         )
         by_format = (
-            log.groupby("format", sort=True)
+            log.assign(format=log["format"].fillna(NOT_RECOGNISED))
+            .groupby("format", sort=True)
             .agg(
                 files=("file", "size"),
                 **{c: (c, "sum") for c in counts},
@@ -1278,6 +1279,28 @@ class Report:
                 *dates,
                 Column("sha256", "SHA-256"),
             ],
+        )
+        said = log.loc[log["error"].notna()] if "error" in log.columns else log.iloc[:0]
+        said = said.assign(
+            format=said["format"].fillna(NOT_RECOGNISED),
+            error=said["error"].astype(str).str.split(_KNOWN_FORMATS, n=1).str[0].str.strip(),
+        )
+        block = block + self._table(
+            said,
+            [
+                Column("file", "File", "id", width="30%"),
+                Column("format", "Format", "id"),
+                Column("rows_read", "Read", "int"),
+                Column("kept", "Kept", "int"),
+                Column("error", "What was said", "text", width="44%"),
+            ],
+            title=f"Files not read, or read with a note to check ({len(said):,})",
+            reading="A file in none of the formats the workbook reads, or one it could not read, is named "
+            "here with the reason, and nothing of it is in any figure; a note says what was assumed or "
+            "mended while a file was read.",
+            limit=25,
+            empty="Every file was read, with nothing to check.",
+            sheet="Files not read or noted",
         )
         q = self.quarantine.assign(
             short=lambda f: (
@@ -1441,6 +1464,11 @@ class Report:
         write_workbook(out / "tables.xlsx", self.shown_tables, self.cfg.timezone)
 
 
+#: The format column of a file no reader recognised.
+NOT_RECOGNISED = "not recognised"
+#: Where the ingest's error for a file no reader recognised starts listing every known format (left out
+#: here: the README lists them).
+_KNOWN_FORMATS = "Known formats:"
 #: The stored tables, as ``ingest.store.TABLE_FILES`` names them.
 _STORED_TABLES = {
     "messages": "messages.parquet",
