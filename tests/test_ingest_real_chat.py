@@ -12,37 +12,18 @@ import pandas as pd
 import pytest
 
 from community_health.config import load_client
-from community_health.ingest import Probe, ReadContext, ReadResult, detect, ingest_client, load_tables
+from community_health.ingest import Probe, ReadContext, detect, ingest_client, load_tables
 from community_health.ingest.discord_csv import parse_discord_csv
 from community_health.ingest.discord_json import parse_discord_json
 from community_health.ingest.slack import parse_slack_export, readable
 from community_health.ingest.telegram_json import SKIP_UNSUPPORTED, parse_telegram_json
 from community_health.ingest.units import ExportUnit
 from community_health.schema import Members, Messages
+from test_ingest_conversation_readers import FIXTURES, MADRID, assert_balanced, by_id, read, utc
 
 ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).parent / "fixtures"
 DEMO_YML = ROOT / "data" / "demo" / "client.yml"
-MADRID = "Europe/Madrid"
 M = Messages
-
-
-def utc(text: str) -> pd.Timestamp:
-    return pd.Timestamp(text, tz="UTC")
-
-
-def read(parse, relpath: str, timezone: str = MADRID) -> ReadResult:
-    data = (FIXTURES / relpath).read_bytes()
-    return parse(data, ReadContext(f"exports/{relpath}", timezone, {}))
-
-
-def by_id(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.set_index(M.message_id, drop=False)
-
-
-def assert_balanced(result: ReadResult) -> None:
-    assert result.rows_read == len(result.frame) + len(result.quarantine) + result.skipped_total
-    Messages.validate(result.frame, lazy=True)
 
 
 def slack_files(name: str) -> dict[str, bytes]:

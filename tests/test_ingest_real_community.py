@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from community_health.ingest import Probe, ReadContext, ReadResult, detect
+from community_health.ingest import Probe, ReadContext, detect
 from community_health.ingest.discourse_csv import parse_discourse_csv
 from community_health.ingest.discourse_json import LISTED_ONLY, parse_discourse_json
 from community_health.ingest.mastodon_outbox import SKIP_BOOST
@@ -23,30 +23,15 @@ from community_health.ingest.whatsapp_txt import (
     parse_whatsapp_txt,
 )
 from community_health.schema import Messages
+from test_ingest_conversation_readers import FIXTURES, MADRID, assert_balanced, read, utc
 
-FIXTURES = Path(__file__).parent / "fixtures"
-MADRID = "Europe/Madrid"
 M = Messages
 DELETED_POST = "Discourse post deleted by its author or a moderator"
-
-
-def utc(text: str) -> pd.Timestamp:
-    return pd.Timestamp(text, tz="UTC")
-
-
-def read(parse, relpath: str, timezone: str = MADRID) -> ReadResult:
-    data = (FIXTURES / relpath).read_bytes()
-    return parse(data, ReadContext(f"exports/{relpath}", timezone, {}))
 
 
 def detected(relpath: str) -> str | None:
     reader = detect(Probe(ExportUnit(FIXTURES / relpath, f"exports/{relpath}")))
     return None if reader is None else reader.name
-
-
-def assert_balanced(result: ReadResult) -> None:
-    assert result.rows_read == len(result.frame) + len(result.quarantine) + result.skipped_total
-    Messages.validate(result.frame, lazy=True)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from community_health.ingest.sprout_social import parse_sprout_social_posts
 from community_health.ingest.talkwalker import parse_talkwalker
 from community_health.ingest.units import ExportUnit
 from community_health.schema import Messages, Posts
+from test_ingest_listening_readers import by_id, utc
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MADRID = "Europe/Madrid"
@@ -28,10 +29,6 @@ NEWS = "https://elpais.com/gastronomia/2026-10-14/el-auge-del-cafe-de-especialid
 GROUP_POST = "https://www.facebook.com/groups/cafemadrid/posts/1234567890123456/"
 
 
-def utc(text: str) -> pd.Timestamp:
-    return pd.Timestamp(text, tz="UTC")
-
-
 def read(parse, relpath: str) -> ReadResult:
     data = (FIXTURES / relpath).read_bytes()
     result = parse(data, ReadContext(f"exports/{relpath}", MADRID, {}))
@@ -39,10 +36,6 @@ def read(parse, relpath: str) -> ReadResult:
     assert set(result.frame[M.kind]) == {"mention"}
     Messages.validate(result.frame, lazy=True)
     return result
-
-
-def by_id(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.set_index(M.message_id, drop=False)
 
 
 @pytest.mark.parametrize(

@@ -4,27 +4,16 @@ reproduced in a small fixture named after the quirk it holds."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 
-from community_health.ingest import Probe, ReadContext, ReadResult, detect
+from community_health.ingest import Probe, ReadContext, detect
 from community_health.ingest.slack import parse_slack_export, readable
 from community_health.ingest.units import ExportUnit
 from community_health.schema import Messages
+from test_ingest_conversation_readers import FIXTURES, assert_balanced
+from test_ingest_real_chat import slack_files
 
-FIXTURES = Path(__file__).parent / "fixtures"
 M = Messages
-
-
-def slack_files(name: str) -> dict[str, bytes]:
-    root = FIXTURES / "slack" / name
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
-
-
-def assert_balanced(result: ReadResult) -> None:
-    assert result.rows_read == len(result.frame) + len(result.quarantine) + result.skipped_total
-    Messages.validate(result.frame, lazy=True)
 
 
 def test_slack_channel_mentions_with_empty_labels_are_named_from_the_channel_listings():

@@ -4,13 +4,10 @@ changed) and documents shown with their file name before ``Dokument weggelassen`
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
 
-from community_health.ingest import Probe, ReadContext, ReadResult, detect
-from community_health.ingest.units import ExportUnit
+from community_health.ingest import ReadContext, ReadResult
 from community_health.ingest.whatsapp_txt import (
     SKIP_DELETED,
     SKIP_ENCRYPTION,
@@ -21,8 +18,9 @@ from community_health.ingest.whatsapp_txt import (
     system_reason,
 )
 from community_health.schema import Messages
+from test_ingest_conversation_readers import FIXTURES, assert_balanced
+from test_ingest_real_community import detected
 
-FIXTURES = Path(__file__).parent / "fixtures"
 M = Messages
 LRM = "\u200e"
 
@@ -30,16 +28,6 @@ LRM = "\u200e"
 def read(relpath: str, timezone: str, data: bytes | None = None) -> ReadResult:
     data = (FIXTURES / relpath).read_bytes() if data is None else data
     return parse_whatsapp_txt(data, ReadContext(f"exports/{relpath}", timezone, {}))
-
-
-def detected(relpath: str) -> str | None:
-    reader = detect(Probe(ExportUnit(FIXTURES / relpath, f"exports/{relpath}")))
-    return None if reader is None else reader.name
-
-
-def assert_balanced(result: ReadResult) -> None:
-    assert result.rows_read == len(result.frame) + len(result.quarantine) + result.skipped_total
-    Messages.validate(result.frame, lazy=True)
 
 
 # --------------------------------------------------------------------------------------------------
