@@ -46,9 +46,8 @@ import numpy as np
 
 from community_health.ingest.discourse_json import SMALL_ACTION, WHISPER, strip_html
 from community_health.ingest.envelope import ReadContext, ReadResult, Table, refused
-from community_health.ingest.localdates import month_first_by_convention
 from community_health.ingest.registry import Probe, Reader, register
-from community_health.ingest.sheets import SheetRows, dates_as_resaved, load_sheet
+from community_health.ingest.sheets import SheetRows, load_sheet
 from community_health.ingest.tabular import TableError
 from community_health.ingest.units import ExportUnit
 from community_health.schema import Kind, Messages, Platform
@@ -191,22 +190,13 @@ def parse_discourse_csv(data: bytes, ctx: ReadContext) -> ReadResult:
     reply_to = _numbers(
         rows, "reply_to_post_number", "the number of the post it answers, or nothing", required=False
     )
-    raw_dates = rows.required("created_at", DATE_EXPECTED).str.replace(r"([+-]\d{2})$", r"\1:00", regex=True)
-    # a spreadsheet's re-save writes the dates in its locale's short format (23.12.2024 18:50)
-    created, local, note = dates_as_resaved(
-        raw_dates,
+    created = rows.dates(
+        "created_at",
         DATE_FORMATS,
-        "UTC",
-        month_first=month_first_by_convention(ctx.timezone),
-        source=ctx.source,
-        convention=f"usual for {ctx.timezone}",
+        DATE_EXPECTED,
+        local_zone="UTC",
+        prepare=lambda s: s.str.replace(r"([+-]\d{2})$", r"\1:00", regex=True),  # +02 -> +02:00
     )
-    if note is not None:
-        rows.notes.append(note)
-    rows.checks.flag(
-        (created.isna() & raw_dates.notna()).to_numpy(dtype=bool), "created_at", DATE_EXPECTED, raw_dates
-    )
-    rows.assumed |= local
 
     username = rows.text("username").str.strip()
     user_id = rows.text("user_id").str.strip()

@@ -360,19 +360,21 @@ class SheetRows:
         *,
         local_zone: str | None,
         month_first: bool | None = None,
+        prepare: Callable[[pd.Series], pd.Series] | None = None,
     ) -> pd.Series:
         """A required date column into UTC; dates without a zone are read in ``local_zone``.
 
         Dates a spreadsheet wrote back in its locale's short format (``23.12.2016 18:50``) are read too,
         with one day/month order for the whole column (:func:`dates_as_resaved`); ``month_first`` is the
         export's own order when nothing in the file settles it (None: the convention of the client's
-        zone, and the ingest log says it was assumed).
+        zone, and the ingest log says it was assumed). ``prepare`` turns the cells into what ``formats``
+        read (month names in English, a zone's minutes); a reason shows the cell as written.
         """
         s = self.required(name, expected)
         zone = local_zone or "UTC"
         by_zone = month_first is None
         dates, local, note = dates_as_resaved(
-            s,
+            s if prepare is None else prepare(s),
             formats,
             zone,
             month_first=month_first_by_convention(self.ctx.timezone) if by_zone else bool(month_first),

@@ -59,9 +59,8 @@ from community_health.ingest.envelope import (
     empty_quarantine,
     refused,
 )
-from community_health.ingest.localdates import month_first_by_convention
 from community_health.ingest.registry import Probe, Reader, register
-from community_health.ingest.sheets import SheetRows, dates_as_resaved, load_sheet
+from community_health.ingest.sheets import SheetRows, load_sheet
 from community_health.ingest.tabular import HeaderTest, TableError, decode, locate_header
 from community_health.ingest.units import ExportUnit, FileBundle
 from community_health.schema import Platform, Posts
@@ -257,23 +256,10 @@ def publish_dates(rows: SheetRows, timezone: str) -> pd.Series:
     ``10/2/2025`` for ``Oct 2, 2025``: one day/month order for the whole file (see
     :func:`~community_health.ingest.sheets.dates_as_resaved`).
     """
-    raw = rows.required("Video publish time", PUBLISH_EXPECTED)
     # Studio writes "Oct 2, 2025"; numeric dates are a spreadsheet's re-save, in the order of its locale
-    dates, local, note = dates_as_resaved(
-        english_months(raw),
-        PUBLISH_FORMATS,
-        timezone,
-        month_first=month_first_by_convention(timezone),
-        source=rows.ctx.source,
-        convention=f"usual for {timezone}",
+    return rows.dates(
+        "Video publish time", PUBLISH_FORMATS, PUBLISH_EXPECTED, local_zone=timezone, prepare=english_months
     )
-    if note is not None:
-        rows.notes.append(note)
-    rows.checks.flag(
-        (dates.isna() & raw.notna()).to_numpy(dtype=bool), "Video publish time", PUBLISH_EXPECTED, raw
-    )
-    rows.assumed |= local
-    return dates
 
 
 def parse_table_data(data: bytes, ctx: ReadContext, channel: str | None = None) -> ReadResult:
