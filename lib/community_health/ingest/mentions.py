@@ -294,12 +294,15 @@ def _starts_day_or_month(values: pd.Series) -> np.ndarray:
     return pc.fill_null(found, False).to_numpy(zero_copy_only=False)
 
 
-def _domain(url: pd.Series) -> pd.Series:
+def domain_of(url: pd.Series) -> pd.Series:
+    """The host of each link, in lower case, without ``www.``, ``m.``, ``mobile.`` or ``old.``."""
     host = extract(url, r"^(?:https?://)?([^/?#]+)").str.lower()
     return host.str.replace(r"^(?:www\.|m\.|mobile\.|old\.)", "", regex=True)
 
 
-def _platform(domain: pd.Series, network: pd.Series) -> pd.Series:
+def platform_from(domain: pd.Series, network: pd.Series) -> pd.Series:
+    """The platform of each row: its link's domain says (:func:`brandwatch.platform_of`), else the tool's
+    network name (:func:`network_platform`), else web."""
     by_domain = platform_of(domain.fillna(""))
     by_network = by_distinct(network, network_platform)
     use_hint = (by_domain == Platform.WEB.value) & by_network.notna()
@@ -354,8 +357,8 @@ def parse_mentions(data: bytes, ctx: ReadContext, layout: MentionLayout) -> Read
     rows.flag(
         message_id.isna().to_numpy(dtype=bool), url_columns[0], "the mention's address (or its id)", url
     )
-    domain = _domain(url)
-    platform = _platform(domain, found.text("network"))
+    domain = domain_of(url)
+    platform = platform_from(domain, found.text("network"))
     subreddit = extract(url, r"reddit\.com/(r/[^/?#]+)")
     is_reddit = pc.equal(pa.array(platform), Platform.REDDIT.value)
     reddit = arrow_text(pc.if_else(is_reddit, pa.array(subreddit), None))

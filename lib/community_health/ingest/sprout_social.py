@@ -50,14 +50,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from community_health.ingest.brandwatch import platform_of
-from community_health.ingest.envelope import ReadContext, ReadResult, Table, by_distinct, extract, refused
-from community_health.ingest.mentions import MentionLayout, network_platform, parse_mentions
+from community_health.ingest.envelope import ReadContext, ReadResult, Table, refused
+from community_health.ingest.mentions import MentionLayout, domain_of, parse_mentions, platform_from
 from community_health.ingest.registry import Probe, Reader, register
 from community_health.ingest.sheets import SheetRows, load_sheet
 from community_health.ingest.tabular import TableError
 from community_health.ingest.units import ExportUnit
-from community_health.schema import Platform, Posts
+from community_health.schema import Posts
 
 NAME = "sprout_social"
 LAYOUT = MentionLayout(
@@ -162,14 +161,10 @@ def parse_sprout_social_posts(data: bytes, ctx: ReadContext) -> ReadResult:
     )
     post_id = rows.ids("Post ID", "a post id")
     link = rows.text("Link").str.strip()
-    domain = extract(link, r"^(?:https?://)?([^/?#]+)").fillna("")
-    by_link = platform_of(domain)
-    by_network = by_distinct(rows.text("Network"), network_platform)
-    use_network = (by_link == Platform.WEB.value) & by_network.notna()
     kind = rows.text("Content Type").fillna(rows.text("Post Type")).str.strip().str.lower()
     data_: dict[str, object] = {
         Posts.post_id: post_id,
-        Posts.platform: by_link.where(~use_network, by_network).astype("str"),
+        Posts.platform: platform_from(domain_of(link), rows.text("Network")),
         Posts.channel: rows.text("Profile").fillna(rows.text("Network")).fillna("unknown"),
         Posts.created_at: created,
         Posts.post_type: kind,
