@@ -595,13 +595,13 @@ def _listed(frame: pd.DataFrame, accounts: Mapping[Platform, Sequence[str]]) -> 
     listed one are found by Arrow."""
     hit = np.zeros(len(frame), dtype=bool)
     platforms = pa.array(frame[Messages.platform])
+    authors = [pa.array(frame[column]) for column in (Messages.author_id, Messages.author_name)]
     for platform, names in accounts.items():
         wanted = {a.casefold() for a in names}
         on = pc.fill_null(pc.equal(platforms, platform.value), False)
         if not wanted or not pc.any(on).as_py():
             continue
-        for column in (Messages.author_id, Messages.author_name):
-            values = pa.array(frame[column])
+        for values in authors:
             distinct = pc.unique(pc.filter(values, on)).to_pylist()
             listed = [v for v in distinct if v is not None and v.casefold().lstrip("@") in wanted]
             if listed:
